@@ -1,0 +1,36 @@
+/**
+ * The one error type Shoal throws for conditions a user or a peer can cause.
+ * `code` is stable (scripts read it from `--json` error events); `message` is one line for humans.
+ */
+export class ShoalError extends Error {
+  readonly code: string
+
+  constructor (code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ShoalError'
+    this.code = code
+  }
+}
+
+/** Codes in use, so callers can switch on them without guessing strings. */
+export const ErrorCode = {
+  BadManifest: 'BAD_MANIFEST',
+  BadSignature: 'BAD_SIGNATURE',
+  CidMismatch: 'CID_MISMATCH',
+  BadLink: 'BAD_LINK',
+  BadMessage: 'BAD_MESSAGE',
+  FrameTooLarge: 'FRAME_TOO_LARGE',
+  NotFound: 'NOT_FOUND',
+  PathNotFound: 'PATH_NOT_FOUND',
+  OutputExists: 'OUTPUT_EXISTS',
+  NoWriteAccess: 'NO_WRITE_ACCESS',
+  Timeout: 'TIMEOUT',
+  Aborted: 'ABORTED',
+  DataDirInUse: 'DATA_DIR_IN_USE',
+  BadArgument: 'BAD_ARGUMENT',
+  Database: 'DATABASE'
+} as const
+
+export function isShoalError (err: unknown): err is ShoalError {
+  return err instanceof ShoalError
+}
