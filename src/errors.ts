@@ -24,6 +24,7 @@ export const ErrorCode = {
   PathNotFound: 'PATH_NOT_FOUND',
   OutputExists: 'OUTPUT_EXISTS',
   NoWriteAccess: 'NO_WRITE_ACCESS',
+  DiskFull: 'DISK_FULL',
   Timeout: 'TIMEOUT',
   Aborted: 'ABORTED',
   DataDirInUse: 'DATA_DIR_IN_USE',

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Shoal needs Node 22 or later. The package depends on the `node` package from the npm registry,
+// so when this script is started by an older Node (say, the system's), it re-runs itself with
+// that Node instead of failing deep inside libp2p.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const MIN_MAJOR = 22
+const major = Number(process.versions.node.split('.')[0])
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+if (major < MIN_MAJOR) {
+  const candidates = [join(root, 'node_modules', 'node', 'bin', 'node'), join(root, 'node_modules', '.bin', 'node')]
+  const bundled = candidates.find(p => existsSync(p))
+  if (bundled === undefined) {
+    process.stderr.write(`shoal: needs Node ${MIN_MAJOR} or later (this is ${process.version}); run 'npm install' in ${root}\n`)
+    process.exit(1)
+  }
+  const child = spawn(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
+  child.on('exit', (code, signal) => process.exit(code ?? (signal !== null ? 128 + 2 : 1)))
+} else {
+  const main = join(root, 'dist', 'src', 'cli', 'main.js')
+  if (!existsSync(main)) {
+    process.stderr.write(`shoal: not built yet; run 'npm install' (or 'npm run build') in ${root}\n`)
+    process.exit(1)
+  }
+  const { main: run } = await import(main)
+  await run(process.argv.slice(2))
+}

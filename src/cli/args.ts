@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util'
+import { ErrorCode, ShoalError } from '../errors.js'
+import type { NodeOptions } from '../node/node.js'
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS = {
+  'data-dir': { type: 'string' },
+  listen: { type: 'string', multiple: true },
+  bootstrap: { type: 'string', multiple: true },
+  'no-mdns': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' }
+} as const
+
+export type OptionSpec = Record<string, { type: 'string' | 'boolean', multiple?: boolean, short?: string }>
+
+export interface Parsed {
+  values: Record<string, string | boolean | string[] | undefined>
+  positionals: string[]
+}
+
+export function parse (args: string[], commandOptions: OptionSpec): Parsed {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...GLOBAL_OPTIONS, ...commandOptions },
+      allowPositionals: true,
+      strict: true
+    })
+    return { values: values as Parsed['values'], positionals }
+  } catch (err: any) {
+    throw new ShoalError(ErrorCode.BadArgument, String(err.message).split('\n')[0] ?? 'bad arguments')
+  }
+}
+
+export function nodeOptions (values: Parsed['values']): NodeOptions {
+  return {
+    dataDir: values['data-dir'] as string | undefined,
+    listen: values.listen as string[] | undefined,
+    bootstrap: values.bootstrap as string[] | undefined,
+    mdns: values['no-mdns'] !== true
+  }
+}
+
+/** `--timeout 30` or `30s`, `5m`, `1h`. */
+export function parseSeconds (text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim())
+  if (match === null) throw new ShoalError(ErrorCode.BadArgument, `${flag} takes seconds (e.g. 30, 90s, 5m): got '${text}'`)
+  const scale = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1
+  return Number(match[1]) * scale
+}
+
+/** `32M`, `1G`, `512k`, `1000` (bytes, powers of 1024). */
+export function parseSize (text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kmgt])?i?b?$/i.exec(text.trim())
+  if (match === null) throw new ShoalError(ErrorCode.BadArgument, `${flag} takes a size (e.g. 512k, 32M, 1G): got '${text}'`)
+  const power = ' kmgt'.indexOf((match[2] ?? ' ').toLowerCase())
+  return Math.round(Number(match[1]) * 1024 ** power)
+}

@@ -1,0 +1,71 @@
+import { createNode, DEFAULT_STALL_TIMEOUT_MS } from '../../node/node.js'
+import { nodeOptions, parseSeconds, type Parsed } from '../args.js'
+import { formatBytes, formatDuration, formatRate, shortId } from '../format.js'
+import { ProgressLine, renderProgress } from '../progress-bar.js'
+import type { Reporter } from '../reporter.js'
+import { signalOnInterrupt, untilSignal } from '../signals.js'
+import { ErrorCode, ShoalError } from '../../errors.js'
+
+export const GET_HELP = `Usage: shoal get <link-or-cid> [options]
+
+Downloads content from every peer that has it, verifies each piece, and writes <output>/<name>
+only once everything is verified. A bare content ID is found through the DHT, mDNS and bootstrap
+peers. An interrupted download resumes when the same command runs again.
+
+Options:
+  -o, --output <dir>     folder to write into (default: current folder)
+  --seed                 keep serving after the download, until interrupted
+  --timeout <seconds>    give up when no peer delivers anything for this long (default ${DEFAULT_STALL_TIMEOUT_MS / 1000})
+  --json                 one JSON event per line: progress, done, seeding, error
+  --data-dir, --listen, --bootstrap, --no-mdns, -h/--help as for every command`
+
+/** JSON progress events are written at most this often. */
+export const JSON_PROGRESS_INTERVAL_MS = 1_000
+
+export async function get (parsed: Parsed, reporter: Reporter): Promise<number> {
+  const target = parsed.positionals[0]
+  if (target === undefined || parsed.positionals.length > 1) {
+    throw new ShoalError(ErrorCode.BadArgument, 'get takes one link or content ID: shoal get <link-or-cid>')
+  }
+  const timeout = parsed.values.timeout !== undefined ? parseSeconds(parsed.values.timeout as string, '--timeout') : undefined
+  const node = await createNode(nodeOptions(parsed.values), {
+    warning: message => reporter.note(`warning: ${message}`)
+  })
+  const interrupt = signalOnInterrupt()
+  try {
+    const line = reporter.tty ? new ProgressLine(process.stderr) : undefined
+    let lastJson = 0
+    const result = await node.get(target, {
+      output: parsed.values.output as string | undefined,
+      timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
+      signal: interrupt.signal,
+      onProgress: p => {
+        line?.update(renderProgress(p))
+        if (reporter.json && (Date.now() - lastJson >= JSON_PROGRESS_INTERVAL_MS || p.phase === 'done')) {
+          lastJson = Date.now()
+          reporter.event({ event: 'progress', cid: p.cid, phase: p.phase, bytes: p.verifiedBytes, total: p.totalBytes, received: p.receivedBytes, pieces: p.piecesDone, totalPieces: p.pieces, peers: p.peers, rate: Math.round(p.bytesPerSecond) })
+        }
+      }
+    })
+    line?.clear()
+    interrupt.dispose()
+    reporter.event({ event: 'done', cid: result.cid, path: result.path, bytes: result.bytes, received: result.received, peers: result.peers, name: result.name, publisher: result.publisher, durationMs: result.durationMs })
+    const seconds = Math.max(result.durationMs, 1) / 1000
+    reporter.say(`Downloaded ${result.name} to ${result.path}`)
+    reporter.say(`  ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (${formatRate(result.received / seconds)}), verified`)
+    reporter.say(`  published by ${result.publisher}`)
+    const sources = Object.entries(result.peers).sort((a, b) => b[1] - a[1])
+    if (sources.length > 0) {
+      reporter.say(`  from ${sources.length} peer${sources.length === 1 ? '' : 's'}: ${sources.map(([id, bytes]) => `${shortId(id)} ${formatBytes(bytes)}`).join(', ')}`)
+    }
+    if (parsed.values.seed === true) {
+      reporter.event({ event: 'seeding', peerId: node.peerId, addrs: node.addrs() })
+      reporter.note('Seeding. Press Ctrl+C to stop.')
+      await untilSignal()
+    }
+    return 0
+  } finally {
+    interrupt.dispose()
+    await node.stop()
+  }
+}

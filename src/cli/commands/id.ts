@@ -1,0 +1,26 @@
+import { createNode } from '../../node/node.js'
+import { nodeOptions, type Parsed } from '../args.js'
+import type { Reporter } from '../reporter.js'
+
+export const ID_HELP = `Usage: shoal id [options]
+
+Prints this node's peer ID (stable: its key lives in the data directory) and listen addresses.
+
+Options:
+  --json                 {"event":"id","peerId":…,"addrs":[…],"dataDir":…}
+  --data-dir, --listen, --bootstrap, --no-mdns, -h/--help as for every command`
+
+export async function id (parsed: Parsed, reporter: Reporter): Promise<number> {
+  // Discovery is irrelevant to printing an identity: keep the node quiet on the network.
+  const node = await createNode({ ...nodeOptions(parsed.values), mdns: false, bootstrap: [] })
+  try {
+    reporter.event({ event: 'id', peerId: node.peerId, addrs: node.addrs(), dataDir: node.dataDir })
+    reporter.say(`peer ID: ${node.peerId}`)
+    reporter.say(`data dir: ${node.dataDir}`)
+    reporter.say('addresses:')
+    for (const addr of node.addrs()) reporter.say(`  ${addr}`)
+    return 0
+  } finally {
+    await node.stop()
+  }
+}

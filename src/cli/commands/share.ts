@@ -1,0 +1,51 @@
+import { createNode } from '../../node/node.js'
+import { nodeOptions, type Parsed } from '../args.js'
+import { formatBytes } from '../format.js'
+import { ProgressLine } from '../progress-bar.js'
+import type { Reporter } from '../reporter.js'
+import { untilSignal } from '../signals.js'
+import { ErrorCode, ShoalError } from '../../errors.js'
+
+export const SHARE_HELP = `Usage: shoal share <path>... [options]
+
+Shares files or folders in place (nothing is copied), prints a link for each, and serves them
+until interrupted (Ctrl+C or SIGTERM), then exits 0. Shares are served again when a node restarts
+on the same data directory.
+
+Options:
+  --json                 one JSON event per line: {"event":"sharing","link",...}
+  --data-dir <dir>       node key and database (default $SHOAL_HOME or ~/.shoal)
+  --listen <multiaddr>   listen address, repeatable (default /ip4/0.0.0.0/tcp/0)
+  --bootstrap <multiaddr> peer to join through (…/p2p/<peerId>), repeatable
+  --no-mdns              no LAN discovery
+  -h, --help             this help`
+
+export async function share (parsed: Parsed, reporter: Reporter): Promise<number> {
+  if (parsed.positionals.length === 0) {
+    throw new ShoalError(ErrorCode.BadArgument, 'share needs at least one path: shoal share <path>...')
+  }
+  const node = await createNode(nodeOptions(parsed.values), {
+    warning: message => reporter.note(`warning: ${message}`)
+  })
+  try {
+    for (const path of parsed.positionals) {
+      const line = reporter.tty ? new ProgressLine(process.stderr) : undefined
+      const result = await node.share(path, {
+        onProgress: (hashed, total) => line?.update(`hashing ${path}: ${formatBytes(hashed)} / ${formatBytes(total)}`)
+      })
+      line?.clear()
+      reporter.event({ event: 'sharing', link: result.link, cid: result.cid, peerId: node.peerId, addrs: node.addrs(), name: result.name, kind: result.kind, bytes: result.bytes, files: result.files, skipped: result.skipped })
+      reporter.say(`Sharing ${result.name} (${result.kind === 'dir' ? `folder, ${result.files} files, ` : ''}${formatBytes(result.bytes)})`)
+      reporter.say(`  link: ${result.link}`)
+      reporter.say(`  cid:  ${result.cid}`)
+      for (const skipped of result.skipped) reporter.note(`  not shared (not a regular file): ${skipped}`)
+    }
+    reporter.say(`Peer ${node.peerId}, listening on:`)
+    for (const addr of node.addrs()) reporter.say(`  ${addr}`)
+    reporter.note('Serving. Press Ctrl+C to stop.')
+    await untilSignal()
+    return 0
+  } finally {
+    await node.stop()
+  }
+}

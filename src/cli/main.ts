@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs'
+import { isShoalError } from '../errors.js'
+import { parse, type OptionSpec } from './args.js'
+import { Reporter } from './reporter.js'
+import { share, SHARE_HELP } from './commands/share.js'
+import { get, GET_HELP } from './commands/get.js'
+import { id, ID_HELP } from './commands/id.js'
+import { demo, DEMO_HELP } from './commands/demo.js'
+
+export const MAIN_HELP = `Shoal: peer-to-peer file sharing. Content is cut into verified pieces and pulled from many peers at once.
+
+Usage: shoal <command> [options]
+
+Commands:
+  share <path>...        share files or folders; prints a link, serves until Ctrl+C
+  get <link-or-cid>      download, verify, write <output>/<name>; --seed keeps serving
+  id                     this node's peer ID and addresses
+  demo                   a small swarm on this machine, sharing and downloading at once
+
+Options for every command:
+  --data-dir <dir>       key and database (default $SHOAL_HOME or ~/.shoal)
+  --listen <multiaddr>   listen address, repeatable (default /ip4/0.0.0.0/tcp/0)
+  --bootstrap <multiaddr> a peer to join through (…/p2p/<peerId>), repeatable
+  --no-mdns              no LAN discovery
+  --json                 one JSON event per line on stdout
+  -h, --help             help for a command
+
+'shoal <command> --help' tells more.`
+
+interface Command {
+  run: (parsed: ReturnType<typeof parse>, reporter: Reporter) => Promise<number>
+  help: string
+  options: OptionSpec
+}
+
+const COMMANDS: Record<string, Command> = {
+  share: { run: share, help: SHARE_HELP, options: {} },
+  get: {
+    run: get,
+    help: GET_HELP,
+    options: { output: { type: 'string', short: 'o' }, seed: { type: 'boolean' }, timeout: { type: 'string' } }
+  },
+  id: { run: id, help: ID_HELP, options: {} },
+  demo: { run: demo, help: DEMO_HELP, options: { peers: { type: 'string' }, size: { type: 'string' } } }
+}
+
+/** Exit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted. */
+export const EXIT_FAILED = 1
+export const EXIT_USAGE = 2
+export const EXIT_INTERRUPTED = 130
+
+export async function main (argv: string[]): Promise<void> {
+  const [name, ...rest] = argv
+  const json = rest.includes('--json')
+  const reporter = new Reporter(json)
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(MAIN_HELP + '\n')
+    process.exitCode = name === undefined ? EXIT_USAGE : 0
+    return
+  }
+  if (name === '--version' || name === 'version') {
+    process.stdout.write(`${packageVersion()}\n`)
+    return
+  }
+  const command = COMMANDS[name]
+  if (command === undefined) {
+    reporter.error('BAD_ARGUMENT', `unknown command '${name}'; try 'shoal --help'`)
+    process.exitCode = EXIT_USAGE
+    return
+  }
+  try {
+    const parsed = parse(rest, command.options)
+    if (parsed.values.help === true) {
+      process.stdout.write(command.help + '\n')
+      return
+    }
+    process.exitCode = await command.run(parsed, reporter)
+  } catch (err) {
+    if (isShoalError(err)) {
+      reporter.error(err.code, err.message)
+      process.exitCode = err.code === 'BAD_ARGUMENT' ? EXIT_USAGE : err.code === 'ABORTED' ? EXIT_INTERRUPTED : EXIT_FAILED
+    } else {
+      const message = err instanceof Error ? err.message : String(err)
+      reporter.error('INTERNAL', `unexpected failure: ${message.split('\n')[0]}`)
+      if (process.env.SHOAL_DEBUG !== undefined && err instanceof Error) process.stderr.write(`${err.stack}\n`)
+      process.exitCode = EXIT_FAILED
+    }
+  }
+  // libp2p can leave timers behind after stop(); the command's work is done, so do not wait for them.
+  setTimeout(() => process.exit(), 200).unref()
+}
+
+function packageVersion (): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'))
+    return String(pkg.version)
+  } catch {
+    return 'unknown'
+  }
+}

@@ -1,0 +1,44 @@
+import type { CID } from 'multiformats/cid'
+
+/** How often a running download asks the DHT again for providers. */
+export const SEARCH_INTERVAL_MS = 10_000
+/** One DHT lookup is abandoned after this long. */
+export const SEARCH_TIMEOUT_MS = 20_000
+
+export interface FoundPeer { id: string }
+
+/**
+ * Asks the DHT for providers of `cid` now and then every SEARCH_INTERVAL_MS until `signal`
+ * aborts, handing each provider found to `onPeer`. Lookups failing (no DHT peers yet) is normal
+ * early on and is simply retried.
+ */
+export async function searchProviders (
+  find: (cid: CID, signal: AbortSignal) => AsyncIterable<FoundPeer>,
+  cid: CID,
+  onPeer: (peerId: string) => void,
+  signal: AbortSignal
+): Promise<void> {
+  while (!signal.aborted) {
+    const lookup = AbortSignal.any([signal, AbortSignal.timeout(SEARCH_TIMEOUT_MS)])
+    try {
+      for await (const peer of find(cid, lookup)) {
+        onPeer(peer.id)
+      }
+    } catch {
+      // No peers in the routing table yet, or the lookup timed out: try again later.
+    }
+    await sleep(SEARCH_INTERVAL_MS, signal)
+  }
+}
+
+async function sleep (ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>(resolve => {
+    const timer = setTimeout(done, ms)
+    function done (): void {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}

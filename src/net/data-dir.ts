@@ -1,0 +1,61 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { ErrorCode, ShoalError } from '../errors.js'
+
+export const LOCK_FILE = 'lock'
+
+/** `--data-dir`, else `$SHOAL_HOME`, else `~/.shoal`. */
+export function defaultDataDir (): string {
+  const fromEnv = process.env.SHOAL_HOME
+  return resolve(fromEnv !== undefined && fromEnv !== '' ? fromEnv : join(homedir(), '.shoal'))
+}
+
+export interface DataDirLock {
+  release(): Promise<void>
+}
+
+/**
+ * One node per data directory: two processes sharing a key would claim the same peer ID and write
+ * the same database. The lock file holds the owner's pid; a lock left by a dead process is taken over.
+ */
+export async function lockDataDir (dataDir: string): Promise<DataDirLock> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  } catch (err: any) {
+    throw new ShoalError(ErrorCode.NoWriteAccess, `cannot create the data directory ${dataDir}: ${err.code ?? err.message}`)
+  }
+  const file = join(dataDir, LOCK_FILE)
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, 'wx', 0o600)
+      await handle.writeFile(String(process.pid))
+      await handle.close()
+      return {
+        async release () {
+          await rm(file, { force: true })
+        }
+      }
+    } catch (err: any) {
+      if (err.code !== 'EEXIST') {
+        throw new ShoalError(ErrorCode.NoWriteAccess, `cannot write to the data directory ${dataDir}: ${err.code ?? err.message}`)
+      }
+    }
+    const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10)
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      throw new ShoalError(ErrorCode.DataDirInUse,
+        `the data directory ${dataDir} is in use by another shoal process (pid ${owner}); pass --data-dir <dir> to run a second node on this machine`)
+    }
+    await rm(file, { force: true })
+  }
+  throw new ShoalError(ErrorCode.DataDirInUse, `could not lock the data directory ${dataDir}`)
+}
+
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err: any) {
+    return err.code === 'EPERM'
+  }
+}

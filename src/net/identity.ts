@@ -1,0 +1,38 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+import { ErrorCode, ShoalError } from '../errors.js'
+
+/** The node's Ed25519 key, libp2p protobuf encoding, readable by the owner only. */
+export const KEY_FILE = 'node.key'
+
+/**
+ * Loads the node's key from its data directory, creating it on first use, so the peer ID stays the
+ * same across restarts. The key is written to a temporary file then renamed, so a crash never leaves
+ * half a key behind.
+ */
+export async function loadOrCreateKey (dataDir: string): Promise<PrivateKey> {
+  const file = join(dataDir, KEY_FILE)
+  let bytes: Uint8Array | undefined
+  try {
+    bytes = await readFile(file)
+  } catch (err: any) {
+    if (err.code !== 'ENOENT') {
+      throw new ShoalError(ErrorCode.BadArgument, `cannot read the node key ${file}: ${err.code ?? err.message}`)
+    }
+  }
+  if (bytes !== undefined) {
+    try {
+      return privateKeyFromProtobuf(bytes)
+    } catch {
+      throw new ShoalError(ErrorCode.BadArgument, `the node key ${file} is damaged; move it away to create a new identity`)
+    }
+  }
+  const key = await generateKeyPair('Ed25519')
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  const tmp = `${file}.tmp-${process.pid}`
+  await writeFile(tmp, privateKeyToProtobuf(key), { mode: 0o600 })
+  await rename(tmp, file)
+  return key
+}

@@ -1,0 +1,97 @@
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { bootstrap } from '@libp2p/bootstrap'
+import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { ErrorCode, ShoalError } from '../errors.js'
+
+/** Shoal's own DHT, so a node never joins (or pollutes) another network's Kademlia DHT. */
+export const DHT_PROTOCOL = '/shoal/kad/1.0.0'
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
+
+/**
+ * Connection limits sized for dozens of peers behind one IP (tests, a LAN behind NAT): libp2p's
+ * defaults (5 inbound connections per second per IP, 10 pending) reset most simultaneous dials.
+ */
+export const CONNECTION_LIMITS = {
+  maxConnections: 400,
+  inboundConnectionThreshold: 500,
+  maxIncomingPendingConnections: 200,
+  maxParallelDials: 100,
+  dialTimeout: 15_000
+}
+
+export interface NetworkOptions {
+  privateKey: PrivateKey
+  listen?: string[]
+  bootstrap?: string[]
+  mdns?: boolean
+}
+
+export type ShoalServices = {
+  identify: ReturnType<ReturnType<typeof identify>>
+  ping: ReturnType<ReturnType<typeof ping>>
+  dht: KadDHT
+}
+
+export type ShoalLibp2p = Libp2p<ShoalServices>
+
+/** Builds (and starts) the libp2p node: TCP, Noise, Yamux, identify, ping, Shoal's DHT, mDNS, bootstrap. */
+export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp2p> {
+  const listen = options.listen ?? DEFAULT_LISTEN
+  for (const addr of [...listen, ...(options.bootstrap ?? [])]) {
+    checkMultiaddr(addr)
+  }
+  for (const addr of options.bootstrap ?? []) {
+    if (!addr.includes('/p2p/')) {
+      throw new ShoalError(ErrorCode.BadArgument, `bootstrap address needs the peer ID (…/p2p/<peerId>): ${addr}`)
+    }
+  }
+  const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
+  if (options.mdns !== false) {
+    peerDiscovery.push(mdns({ serviceTag: '_shoal._udp.local' }))
+  }
+  if ((options.bootstrap ?? []).length > 0) {
+    peerDiscovery.push(bootstrap({ list: options.bootstrap ?? [], timeout: 0 }))
+  }
+  try {
+    return await createLibp2p({
+      privateKey: options.privateKey,
+      addresses: { listen },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      peerDiscovery,
+      connectionManager: CONNECTION_LIMITS,
+      services: {
+        identify: identify(),
+        ping: ping(),
+        dht: kadDHT({
+          protocol: DHT_PROTOCOL,
+          clientMode: false,
+          // A LAN or loopback swarm has only private addresses: keep them.
+          peerInfoMapper: passthroughMapper
+        })
+      }
+    }) as ShoalLibp2p
+  } catch (err: any) {
+    if (err?.code === 'EADDRINUSE' || /EADDRINUSE/.test(String(err?.message))) {
+      throw new ShoalError(ErrorCode.BadArgument, `cannot listen on ${listen.join(', ')}: address already in use`)
+    }
+    throw new ShoalError(ErrorCode.BadArgument, `cannot start the network: ${err?.message ?? err}`)
+  }
+}
+
+function checkMultiaddr (addr: string): void {
+  try {
+    multiaddr(addr)
+  } catch {
+    throw new ShoalError(ErrorCode.BadArgument, `not a multiaddr: ${addr} (example: /ip4/127.0.0.1/tcp/4001)`)
+  }
+}

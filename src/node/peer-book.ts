@@ -1,0 +1,57 @@
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import * as Digest from 'multiformats/hashes/digest'
+import type { ShoalLibp2p } from '../net/libp2p.js'
+import { MAX_ADDR_BYTES, MAX_ADDRS_PER_PEER } from '../swarm/wire/constants.js'
+import type { PeerRecord } from '../swarm/wire/messages.js'
+
+/**
+ * Bridges Shoal's peer records (peer exchange, link hints) and libp2p's peer store, so that a peer
+ * learned from anywhere can be dialled by its ID alone.
+ */
+export class PeerBook {
+  constructor (private readonly libp2p: ShoalLibp2p) {}
+
+  /** Remembers addresses given with a `/p2p/<id>` suffix; returns the peer IDs. */
+  async addAddrs (addrs: Multiaddr[]): Promise<string[]> {
+    const ids: string[] = []
+    for (const addr of addrs) {
+      const id = addr.getComponents().findLast(c => c.name === 'p2p')?.value ?? null
+      if (id === null || id === this.libp2p.peerId.toString()) continue
+      try {
+        await this.libp2p.peerStore.merge(peerIdFromString(id), { multiaddrs: [addr] })
+        ids.push(id)
+      } catch {}
+    }
+    return ids
+  }
+
+  async learn (records: PeerRecord[]): Promise<string[]> {
+    const ids: string[] = []
+    for (const record of records) {
+      try {
+        const peerId = peerIdFromMultihash(Digest.decode(record.id))
+        if (peerId.equals(this.libp2p.peerId)) continue
+        const addrs = record.addrs.slice(0, MAX_ADDRS_PER_PEER).map(bytes => multiaddr(bytes))
+        if (addrs.length > 0) await this.libp2p.peerStore.merge(peerId, { multiaddrs: addrs })
+        ids.push(peerId.toString())
+      } catch {
+        // A malformed record from a peer is skipped, not trusted.
+      }
+    }
+    return ids
+  }
+
+  async describe (peerIds: string[]): Promise<PeerRecord[]> {
+    const records: PeerRecord[] = []
+    for (const id of peerIds) {
+      try {
+        const peerId = peerIdFromString(id)
+        const peer = await this.libp2p.peerStore.get(peerId)
+        const addrs = peer.addresses.map(a => a.multiaddr.bytes).filter(b => b.byteLength <= MAX_ADDR_BYTES).slice(0, MAX_ADDRS_PER_PEER)
+        if (addrs.length > 0) records.push({ id: peerId.toMultihash().bytes, addrs })
+      } catch {}
+    }
+    return records
+  }
+}

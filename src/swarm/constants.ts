@@ -1,0 +1,33 @@
+/** Tunables of the swarm (requester and provider). Wire-format limits live in wire/constants.ts. */
+
+/** Bytes a requester keeps requested from one peer at once; the pipeline depth is derived from it. */
+export const IN_FLIGHT_BYTES_PER_PEER = 8 * 1024 * 1024
+/** Bounds on requests in flight per peer, whatever the piece size. */
+export const MIN_REQUESTS_PER_PEER = 2
+export const MAX_REQUESTS_PER_PEER = 64
+/** In the endgame a missing piece may be requested from this many peers at once. */
+export const ENDGAME_DUPLICATES = 2
+
+/** A provider queues at most this many requests per stream; more are answered with `reject`. */
+export const MAX_QUEUED_REQUESTS = 128
+/** Most content streams one peer may open to us at once. */
+export const MAX_STREAMS_PER_PEER = 64
+
+/** How long a peer has to answer `open`, `get-manifest` or `get-hashes`. */
+export const HANDSHAKE_TIMEOUT_MS = 15_000
+/** A requested piece that has not arrived after this long is given to another peer. */
+export const PIECE_TIMEOUT_MS = 60_000
+/** A peer that said it lacks the content is asked again after this long (it may have fetched it since). */
+export const RETRY_NOT_FOUND_MS = 3_000
+/** A peer whose stream failed is retried after this long. */
+export const RETRY_FAILED_MS = 5_000
+/** How often a download asks its peers for more peers (peer exchange). */
+export const PEER_EXCHANGE_INTERVAL_MS = 5_000
+/** Most peers one download talks to at once. */
+export const MAX_PEERS_PER_DOWNLOAD = 60
+/** How long a peer that sent a wrong piece stays banned. */
+export const BAN_MS = 60 * 60 * 1000
+/** How often a download's verified-piece map is saved for resume. */
+export const SAVE_PROGRESS_INTERVAL_MS = 1_000
+/** How often progress is reported. */
+export const PROGRESS_INTERVAL_MS = 250

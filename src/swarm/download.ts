@@ -1,0 +1,424 @@
+import type { Stream } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+import { stat } from 'node:fs/promises'
+import { PieceLayout } from '../content/layout.js'
+import { ErrorCode, ShoalError } from '../errors.js'
+import type { ShoalDatabase } from '../store/database.js'
+import { checkOutputDir, commitDownload, downloadPaths, type DownloadPaths } from '../store/download-paths.js'
+import { PieceFiles } from '../store/piece-files.js'
+import { CandidatePool } from './candidate-pool.js'
+import {
+  IN_FLIGHT_BYTES_PER_PEER, MAX_REQUESTS_PER_PEER, MIN_REQUESTS_PER_PEER, PEER_EXCHANGE_INTERVAL_MS,
+  PIECE_TIMEOUT_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
+} from './constants.js'
+import { fetchManifest, fetchPieceHashes, recheckPieces, type VerifiedManifest } from './download-setup.js'
+import { PeerSession, ProtocolViolation } from './peer-session.js'
+import type { PeerScores } from './peer-scores.js'
+import { PiecePicker } from './piece-picker.js'
+import type { ContentRegistry } from './registry.js'
+import { SwarmContent } from './swarm-content.js'
+import { RateMeter } from './rate-meter.js'
+import type { PeerRecord } from './wire/messages.js'
+
+export interface DownloadComponents {
+  registry: ContentRegistry
+  scores: PeerScores
+  db: ShoalDatabase
+  localPeerId: string
+  openStream: (peerId: string, signal: AbortSignal) => Promise<Stream>
+  /** Adds peer-exchange records to the address book; returns their peer IDs. */
+  learnPeers: (records: PeerRecord[]) => Promise<string[]>
+}
+
+export interface DownloadOptions {
+  cid: CID
+  outputDir: string
+  /** Give up when no peer delivers the manifest or a new piece for this long. */
+  stallTimeoutMs: number
+  signal?: AbortSignal
+  onProgress?: (progress: DownloadProgress) => void
+}
+
+export interface DownloadProgress {
+  cid: string
+  phase: 'finding' | 'downloading' | 'done'
+  name?: string
+  totalBytes: number
+  verifiedBytes: number
+  receivedBytes: number
+  pieces: number
+  piecesDone: number
+  peers: number
+  bytesPerSecond: number
+}
+
+export interface DownloadResult {
+  cid: string
+  name: string
+  kind: 'file' | 'dir'
+  path: string
+  publisher: string
+  bytes: number
+  received: number
+  peers: Record<string, number>
+  durationMs: number
+}
+
+/**
+ * One `get`: finds peers with the content, fetches and verifies the manifest and piece hashes,
+ * then pulls pieces rarest-first from every peer at once, several requests in flight per peer.
+ * The content is registered with the provider as soon as its manifest is known, so pieces
+ * verified here are served to others while the download runs.
+ */
+export class Download {
+  private readonly c: DownloadComponents
+  private readonly opts: DownloadOptions
+  private readonly key: string
+  private readonly candidates = new CandidatePool()
+  private readonly sessions = new Set<PeerSession>()
+  /** Sessions whose pieces the picker has counted. */
+  private readonly adopted = new Set<PeerSession>()
+  private readonly bytesByPeer = new Map<string, number>()
+  private readonly rate = new RateMeter()
+  private readonly started = Date.now()
+  private readonly abort = new AbortController()
+  private verified?: VerifiedManifest
+  private content?: SwarmContent
+  private picker?: PiecePicker
+  private paths?: DownloadPaths
+  private requestDepth = MIN_REQUESTS_PER_PEER
+  private received = 0
+  private lastProgressAt = Date.now()
+  private lastSavedAt = 0
+  private lastExchangeAt = 0
+  private sessionWaiters: Array<(s: PeerSession) => void> = []
+  private settle?: { resolve: (r: DownloadResult) => void, reject: (e: Error) => void }
+  private finishing = false
+
+  constructor (components: DownloadComponents, options: DownloadOptions) {
+    this.c = components
+    this.opts = options
+    this.key = options.cid.toString()
+  }
+
+  /** Tell the download about a peer that may have the content. */
+  addPeer (peerId: string): void {
+    if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId)) return
+    this.candidates.add(peerId)
+    this.connectMore()
+  }
+
+  async run (): Promise<DownloadResult> {
+    await checkOutputDir(this.opts.outputDir)
+    const onAbort = (): void => this.fail(new ShoalError(ErrorCode.Aborted, 'download cancelled'))
+    this.opts.signal?.addEventListener('abort', onAbort, { once: true })
+    const stopPeers = this.c.registry.onPeer(this.key, id => this.addPeer(id))
+    const timer = setInterval(() => this.tick(), PROGRESS_INTERVAL_MS)
+    const done = new Promise<DownloadResult>((resolve, reject) => { this.settle = { resolve, reject } })
+    for (const id of this.c.registry.peersOf(this.key)) this.addPeer(id)
+    this.setup().catch(err => this.fail(err))
+    try {
+      return await done
+    } finally {
+      clearInterval(timer)
+      stopPeers()
+      this.opts.signal?.removeEventListener('abort', onAbort)
+      this.abort.abort()
+      for (const session of this.sessions) session.close()
+      await this.saveProgress(true)
+    }
+  }
+
+  private async setup (): Promise<void> {
+    const verified = await this.findManifest()
+    this.verified = verified
+    const { manifest } = verified
+    const layout = new PieceLayout(manifest)
+    this.paths = downloadPaths(this.opts.outputDir, manifest.name)
+    this.lastProgressAt = Date.now()
+    if (await exists(this.paths.final)) {
+      const record = this.c.db.getContent(this.key)
+      if (record?.complete === true && record.path === this.paths.final) {
+        this.settle?.resolve(this.result(layout.totalSize))
+        return
+      }
+      throw new ShoalError(ErrorCode.OutputExists, `${this.paths.final} already exists; remove it or choose another --output`)
+    }
+    const hashes = await fetchPieceHashes(manifest, layout, async () => await this.nextSession(), (s, err) => this.punish(s, err))
+    const files = new PieceFiles(layout, manifest, this.paths.partial)
+    const saved = this.c.db.getContent(this.key)
+    const resumable = saved !== undefined && !saved.complete && saved.partialPath === this.paths.partial && await exists(this.paths.partial)
+    await files.prepare()
+    const bitfield = await recheckPieces(files, layout, hashes, resumable ? saved?.bitfield : undefined)
+    this.content = new SwarmContent({ cid: this.opts.cid, signed: verified.signed, manifest, publisher: verified.publisher, hashes, files, bitfield })
+    this.c.db.putContent({
+      cid: this.key, role: 'download', signed: verified.signed, hashes, path: this.paths.final,
+      partialPath: this.paths.partial, complete: false, bitfield: bitfield.toBytes(), addedAt: Date.now()
+    })
+    if (this.c.registry.get(this.key) === undefined) this.c.registry.add(this.content)
+    this.picker = new PiecePicker(bitfield)
+    this.requestDepth = Math.min(MAX_REQUESTS_PER_PEER, Math.max(MIN_REQUESTS_PER_PEER, Math.ceil(IN_FLIGHT_BYTES_PER_PEER / manifest.pieceSize)))
+    for (const session of [...this.sessions]) this.adopt(session)
+    if (bitfield.isComplete()) await this.finish()
+  }
+
+  /** Waits for a peer that has the content, and takes the manifest from the first that gives a valid one. */
+  private async findManifest (): Promise<VerifiedManifest> {
+    for (;;) {
+      const session = await this.nextSession()
+      try {
+        return await fetchManifest(session, this.opts.cid)
+      } catch (err: any) {
+        this.punish(session, err)
+      }
+    }
+  }
+
+  private async nextSession (): Promise<PeerSession> {
+    const live = [...this.sessions].filter(s => !s.closed)
+    if (live.length > 0) return live[Math.floor(Math.random() * live.length)] as PeerSession
+    if (this.abort.signal.aborted) throw new ShoalError(ErrorCode.Aborted, 'download stopped')
+    return await new Promise(resolve => this.sessionWaiters.push(resolve))
+  }
+
+  private connectMore (): void {
+    if (this.finishing || this.abort.signal.aborted) return
+    for (const peerId of this.candidates.takeReady()) {
+      void this.connect(peerId)
+    }
+  }
+
+  private async connect (peerId: string): Promise<void> {
+    let session: PeerSession | undefined
+    try {
+      const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(PIECE_TIMEOUT_MS)])
+      const stream = await this.c.openStream(peerId, signal)
+      session = await PeerSession.open(peerId, stream, this.opts.cid.bytes, IN_FLIGHT_BYTES_PER_PEER * 2 + 1024 * 1024)
+    } catch (err: any) {
+      if (err instanceof ProtocolViolation) this.c.scores.fault(peerId, 'protocol-error')
+      this.candidates.failed(peerId)
+      return
+    }
+    if (session === undefined) {
+      this.candidates.notFound(peerId)
+      return
+    }
+    if (this.finishing || this.abort.signal.aborted || this.c.scores.isBanned(peerId)) {
+      session.close()
+      return
+    }
+    this.candidates.connected(peerId)
+    this.c.registry.notePeer(this.key, peerId)
+    this.sessions.add(session)
+    session.start({
+      onHave: (s, piece) => { this.picker?.addHave(piece); this.fill(s) },
+      onPiece: (s, piece, data) => { void this.receive(s, piece, data) },
+      onReject: (s, piece) => {
+        this.picker?.release(piece)
+        // Treat a reject as "does not have it": never ask this peer for that piece again in a loop.
+        s.remoteBits[piece >> 3] = (s.remoteBits[piece >> 3] ?? 0) & ~(0x80 >> (piece & 7))
+        this.fillAll()
+      },
+      onClose: (s, err) => this.dropSession(s, err)
+    })
+    if (this.picker !== undefined) this.adopt(session)
+    const waiters = this.sessionWaiters
+    this.sessionWaiters = []
+    for (const wake of waiters) wake(session)
+  }
+
+  /** Once the manifest is known, a session's claims are checked and its pieces counted. */
+  private adopt (session: PeerSession): void {
+    const picker = this.picker
+    if (picker === undefined || session.closed) return
+    if (session.remotePieceCount !== this.content?.layout.pieceCount) {
+      this.punish(session, new ProtocolViolation('bitfield size does not match the manifest'))
+      return
+    }
+    picker.addPeerPieces(session)
+    this.adopted.add(session)
+    this.fill(session)
+  }
+
+  private fill (session: PeerSession): void {
+    if (this.picker === undefined || session.closed || this.finishing || !this.adopted.has(session)) return
+    const free = this.requestDepth - session.inFlight.size
+    for (const piece of this.picker.pick(session, free)) session.request(piece)
+  }
+
+  private fillAll (): void {
+    for (const session of this.sessions) this.fill(session)
+  }
+
+  private async receive (session: PeerSession, piece: number, data: Uint8Array): Promise<void> {
+    const content = this.content
+    const picker = this.picker
+    if (content === undefined || picker === undefined) return
+    if (content.bitfield.has(piece)) {
+      picker.release(piece)
+      return
+    }
+    if (!content.isValidPiece(piece, data)) {
+      picker.release(piece)
+      this.punish(session, new ProtocolViolation(`piece ${piece} does not match its hash`), 'bad-piece')
+      this.fillAll()
+      return
+    }
+    try {
+      await content.files.writePiece(piece, data)
+    } catch (err: any) {
+      const full = err.code === 'ENOSPC'
+      this.fail(new ShoalError(full ? ErrorCode.DiskFull : ErrorCode.NoWriteAccess,
+        `cannot write to ${this.paths?.partial}: ${full ? 'the disk is full' : (err.code ?? err.message)}`))
+      return
+    }
+    picker.release(piece)
+    if (content.bitfield.has(piece)) return
+    content.addPiece(piece)
+    this.received += data.byteLength
+    this.rate.add(data.byteLength)
+    session.bytesReceived += data.byteLength
+    this.bytesByPeer.set(session.peerId, (this.bytesByPeer.get(session.peerId) ?? 0) + data.byteLength)
+    this.lastProgressAt = Date.now()
+    for (const other of this.sessions) {
+      if (other !== session && other.inFlight.has(piece)) {
+        other.cancel(piece)
+        picker.release(piece)
+      }
+    }
+    if (content.complete) {
+      await this.finish()
+      return
+    }
+    this.fill(session)
+    if (picker.inEndgame()) this.fillAll()
+  }
+
+  private punish (session: PeerSession, err: Error, fault: 'bad-piece' | 'protocol-error' = 'protocol-error'): void {
+    if (err instanceof ProtocolViolation) this.c.scores.fault(session.peerId, fault)
+    session.close(err)
+  }
+
+  private dropSession (session: PeerSession, err?: Error): void {
+    this.sessions.delete(session)
+    if (this.adopted.delete(session)) {
+      this.picker?.removePeerPieces(session)
+    }
+    for (const piece of session.inFlight.keys()) this.picker?.release(piece)
+    session.inFlight.clear()
+    if (this.c.scores.isBanned(session.peerId)) this.candidates.remove(session.peerId)
+    else if (err !== undefined) this.candidates.failed(session.peerId)
+    else this.candidates.ended(session.peerId)
+    this.fillAll()
+    this.connectMore()
+  }
+
+  private tick (): void {
+    const now = Date.now()
+    if (!this.finishing && now - this.lastProgressAt > this.opts.stallTimeoutMs) {
+      const what = this.verified === undefined ? 'find' : 'get any new piece of'
+      this.fail(new ShoalError(ErrorCode.Timeout,
+        `could not ${what} ${this.key} within ${Math.round(this.opts.stallTimeoutMs / 1000)} s (${this.sessions.size} peer(s) with it connected)`))
+      return
+    }
+    for (const session of this.sessions) {
+      for (const [piece, at] of session.inFlight) {
+        if (now - at > PIECE_TIMEOUT_MS) {
+          session.cancel(piece)
+          this.picker?.release(piece)
+          this.c.scores.fault(session.peerId, 'timeout')
+        }
+      }
+    }
+    this.connectMore()
+    this.fillAll()
+    if (now - this.lastExchangeAt > PEER_EXCHANGE_INTERVAL_MS) {
+      this.lastExchangeAt = now
+      void this.exchangePeers()
+    }
+    if (now - this.lastSavedAt > SAVE_PROGRESS_INTERVAL_MS) void this.saveProgress(false)
+    this.opts.onProgress?.(this.progress('finding'))
+  }
+
+  private async exchangePeers (): Promise<void> {
+    const sessions = [...this.sessions].filter(s => !s.closed).slice(0, 3)
+    for (const session of sessions) {
+      try {
+        for (const id of await this.c.learnPeers(await session.getPeers())) this.addPeer(id)
+      } catch {}
+    }
+  }
+
+  private async saveProgress (force: boolean): Promise<void> {
+    const content = this.content
+    if (content === undefined || this.finishing && !force || content.complete) return
+    this.lastSavedAt = Date.now()
+    try {
+      this.c.db.saveProgress(this.key, content.bitfield.toBytes())
+    } catch {}
+  }
+
+  private async finish (): Promise<void> {
+    if (this.finishing) return
+    this.finishing = true
+    const content = this.content as SwarmContent
+    const paths = this.paths as DownloadPaths
+    try {
+      for (const session of this.sessions) for (const piece of session.inFlight.keys()) session.cancel(piece)
+      await content.files.sync()
+      await content.files.close()
+      await commitDownload(paths)
+      await content.moveTo(new PieceFiles(content.layout, content.manifest, paths.final))
+      this.c.db.markComplete(this.key, paths.final)
+      this.opts.onProgress?.(this.progress('done'))
+      this.settle?.resolve(this.result(content.layout.totalSize))
+    } catch (err: any) {
+      this.fail(err)
+    }
+  }
+
+  private fail (err: Error): void {
+    this.finishing = true
+    this.settle?.reject(err)
+  }
+
+  private result (bytes: number): DownloadResult {
+    const v = this.verified as VerifiedManifest
+    return {
+      cid: this.key,
+      name: v.manifest.name,
+      kind: v.manifest.kind,
+      path: this.paths?.final ?? '',
+      publisher: v.publisher,
+      bytes,
+      received: this.received,
+      peers: Object.fromEntries(this.bytesByPeer),
+      durationMs: Date.now() - this.started
+    }
+  }
+
+  private progress (phase: DownloadProgress['phase']): DownloadProgress {
+    const content = this.content
+    const layout = content?.layout
+    let verifiedBytes = 0
+    if (content !== undefined && layout !== undefined) {
+      verifiedBytes = content.complete ? layout.totalSize : Math.min(layout.totalSize, content.bitfield.count() * layout.pieceSize)
+    }
+    return {
+      cid: this.key,
+      phase: phase === 'done' ? 'done' : content === undefined ? 'finding' : 'downloading',
+      name: this.verified?.manifest.name,
+      totalBytes: layout?.totalSize ?? 0,
+      verifiedBytes,
+      receivedBytes: this.received,
+      pieces: layout?.pieceCount ?? 0,
+      piecesDone: content?.bitfield.count() ?? 0,
+      peers: this.sessions.size,
+      bytesPerSecond: this.rate.perSecond()
+    }
+  }
+}
+
+async function exists (path: string): Promise<boolean> {
+  return await stat(path).then(() => true, () => false)
+}

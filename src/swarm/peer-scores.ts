@@ -1,0 +1,69 @@
+import { BAN_MS } from './constants.js'
+
+export type Fault = 'bad-piece' | 'protocol-error' | 'timeout'
+
+/** Score lost per fault; a peer at or below BAN_SCORE is banned for BAN_MS. */
+export const FAULT_COST: Record<Fault, number> = {
+  // Wrong piece data is proof of lying (a provider verifies before sending): one strike.
+  'bad-piece': 100,
+  'protocol-error': 50,
+  timeout: 10
+}
+export const BAN_SCORE = -100
+
+interface PeerRecordState { score: number, bannedUntil: number, faults: number }
+
+/**
+ * What this node thinks of each peer it has dealt with. Shared by every download and by the
+ * provider, so a peer caught lying in one download is refused everywhere.
+ */
+export class PeerScores {
+  private readonly peers = new Map<string, PeerRecordState>()
+  private readonly banListeners = new Set<(peerId: string) => void>()
+  private readonly now: () => number
+
+  constructor (now: () => number = Date.now) {
+    this.now = now
+  }
+
+  fault (peerId: string, fault: Fault): void {
+    const state = this.state(peerId)
+    state.score -= FAULT_COST[fault]
+    state.faults++
+    if (state.score <= BAN_SCORE && state.bannedUntil <= this.now()) {
+      state.bannedUntil = this.now() + BAN_MS
+      for (const listener of this.banListeners) listener(peerId)
+    }
+  }
+
+  isBanned (peerId: string): boolean {
+    const state = this.peers.get(peerId)
+    if (state === undefined || state.bannedUntil === 0) return false
+    if (state.bannedUntil > this.now()) return true
+    // The ban is over: the peer starts again from a clean slate.
+    this.peers.delete(peerId)
+    return false
+  }
+
+  score (peerId: string): number {
+    return this.peers.get(peerId)?.score ?? 0
+  }
+
+  banned (): string[] {
+    return [...this.peers.keys()].filter(id => this.isBanned(id))
+  }
+
+  onBan (listener: (peerId: string) => void): () => void {
+    this.banListeners.add(listener)
+    return () => this.banListeners.delete(listener)
+  }
+
+  private state (peerId: string): PeerRecordState {
+    let state = this.peers.get(peerId)
+    if (state === undefined) {
+      state = { score: 0, bannedUntil: 0, faults: 0 }
+      this.peers.set(peerId, state)
+    }
+    return state
+  }
+}

@@ -1,0 +1,191 @@
+import type { Stream } from '@libp2p/interface'
+import { MessageChannel } from './message-channel.js'
+import type { Message, PeerRecord } from './wire/messages.js'
+import { HANDSHAKE_TIMEOUT_MS } from './constants.js'
+
+export interface PeerSessionEvents {
+  onHave: (session: PeerSession, piece: number) => void
+  onPiece: (session: PeerSession, piece: number, data: Uint8Array) => void
+  onReject: (session: PeerSession, piece: number) => void
+  onClose: (session: PeerSession, error?: Error) => void
+}
+
+/** The peer broke the protocol (as opposed to a network failure): it is scored down for it. */
+export class ProtocolViolation extends Error {}
+
+/**
+ * The requester's side of one stream to one peer for one content: sends `open`, then requests;
+ * routes the provider's answers to the download. Replies to `get-manifest`, `get-hashes` and
+ * `get-peers` are awaited with a timeout.
+ */
+export class PeerSession {
+  readonly peerId: string
+  /** The provider's `bitfield`: raw bytes and the piece count it claimed. */
+  readonly remoteBits: Uint8Array
+  readonly remotePieceCount: number
+  /** Pieces requested from this peer and not yet answered, with the time of the request. */
+  readonly inFlight = new Map<number, number>()
+  /** Bytes of verified pieces this peer gave us. */
+  bytesReceived = 0
+  closed = false
+
+  private readonly channel: MessageChannel
+  private events?: PeerSessionEvents
+  private readonly messages: AsyncGenerator<Message>
+  private readonly waiters = new Map<string, { resolve: (m: Message) => void, reject: (e: Error) => void }>()
+
+  private constructor (peerId: string, channel: MessageChannel, messages: AsyncGenerator<Message>, pieceCount: number, bits: Uint8Array) {
+    this.peerId = peerId
+    this.channel = channel
+    this.messages = messages
+    this.remotePieceCount = pieceCount
+    this.remoteBits = new Uint8Array(bits)
+  }
+
+  /**
+   * Opens a session. Resolves to undefined when the peer answers `not-found`; rejects when it
+   * answers anything else, or nothing within the handshake timeout.
+   */
+  static async open (peerId: string, stream: Stream, cid: Uint8Array, readBufferBytes: number): Promise<PeerSession | undefined> {
+    const channel = new MessageChannel(stream, readBufferBytes)
+    const messages = channel.messages()
+    try {
+      await channel.write({ type: 'open', cid })
+      const first = await withTimeout(messages.next(), HANDSHAKE_TIMEOUT_MS, 'no answer to open')
+      if (first.done === true) throw new Error('stream closed before the answer to open')
+      const answer = first.value
+      if (answer.type === 'not-found') {
+        await channel.close()
+        return undefined
+      }
+      if (answer.type !== 'bitfield') throw new ProtocolViolation(`expected bitfield, got ${answer.type}`)
+      return new PeerSession(peerId, channel, messages, answer.pieceCount, answer.bits)
+    } catch (err) {
+      channel.abort('handshake failed')
+      throw err
+    }
+  }
+
+  /** Starts routing incoming messages to `events`. */
+  start (events: PeerSessionEvents): void {
+    this.events = events
+    void this.readLoop()
+  }
+
+  hasPiece (piece: number): boolean {
+    const byte = this.remoteBits[piece >> 3]
+    return byte !== undefined && (byte & (0x80 >> (piece & 7))) !== 0
+  }
+
+  async getManifest (): Promise<Uint8Array> {
+    const reply = await this.ask('manifest', { type: 'get-manifest' })
+    return reply.type === 'manifest' ? reply.signed : new Uint8Array()
+  }
+
+  async getHashes (file: number): Promise<Uint8Array> {
+    const reply = await this.ask(`hashes:${file}`, { type: 'get-hashes', file })
+    return reply.type === 'hashes' ? reply.hashes : new Uint8Array()
+  }
+
+  async getPeers (): Promise<PeerRecord[]> {
+    const reply = await this.ask('peers', { type: 'get-peers' })
+    return reply.type === 'peers' ? reply.peers : []
+  }
+
+  request (piece: number): void {
+    this.inFlight.set(piece, Date.now())
+    this.channel.write({ type: 'request', piece }).catch(err => this.close(err))
+  }
+
+  cancel (piece: number): void {
+    if (this.inFlight.delete(piece)) {
+      this.channel.write({ type: 'cancel', piece }).catch(() => {})
+    }
+  }
+
+  close (error?: Error): void {
+    if (this.closed) return
+    this.closed = true
+    for (const waiter of this.waiters.values()) waiter.reject(error ?? new Error('session closed'))
+    this.waiters.clear()
+    if (error !== undefined) this.channel.abort(error.message)
+    else void this.channel.close()
+    this.events?.onClose(this, error)
+  }
+
+  private async ask (key: string, message: Message): Promise<Message> {
+    if (this.closed) throw new Error('session closed')
+    if (this.waiters.has(key)) throw new Error(`already waiting for ${key}`)
+    const reply = new Promise<Message>((resolve, reject) => this.waiters.set(key, { resolve, reject }))
+    await this.channel.write(message)
+    try {
+      return await withTimeout(reply, HANDSHAKE_TIMEOUT_MS, `no answer to ${message.type}`)
+    } finally {
+      this.waiters.delete(key)
+    }
+  }
+
+  private resolve (key: string, message: Message): void {
+    const waiter = this.waiters.get(key)
+    if (waiter === undefined) throw new ProtocolViolation(`unsolicited ${message.type}`)
+    this.waiters.delete(key)
+    waiter.resolve(message)
+  }
+
+  private async readLoop (): Promise<void> {
+    try {
+      for await (const message of this.messages) {
+        if (this.closed) return
+        this.dispatch(message)
+      }
+      this.close()
+    } catch (err: any) {
+      this.close(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  private dispatch (message: Message): void {
+    const events = this.events as PeerSessionEvents
+    switch (message.type) {
+      case 'piece':
+        if (!this.inFlight.has(message.piece)) {
+          // A piece we cancelled can cross the cancel on the wire: drop it quietly.
+          return
+        }
+        this.inFlight.delete(message.piece)
+        events.onPiece(this, message.piece, message.data)
+        return
+      case 'reject':
+        if (this.inFlight.delete(message.piece)) events.onReject(this, message.piece)
+        return
+      case 'have':
+        if (message.piece >= this.remotePieceCount) throw new ProtocolViolation('have out of range')
+        this.remoteBits[message.piece >> 3] = (this.remoteBits[message.piece >> 3] ?? 0) | (0x80 >> (message.piece & 7))
+        events.onHave(this, message.piece)
+        return
+      case 'manifest':
+        this.resolve('manifest', message)
+        return
+      case 'hashes':
+        this.resolve(`hashes:${message.file}`, message)
+        return
+      case 'peers':
+        this.resolve('peers', message)
+        return
+      default:
+        throw new ProtocolViolation(`unexpected ${message.type}`)
+    }
+  }
+}
+
+export async function withTimeout<T> (promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(what)), ms) })
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}

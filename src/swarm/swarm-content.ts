@@ -1,0 +1,112 @@
+import type { CID } from 'multiformats/cid'
+import { HASH_BYTES, hashPiece } from '../content/merkle.js'
+import type { Manifest } from '../content/manifest.js'
+import { PieceLayout } from '../content/layout.js'
+import type { PieceFiles } from '../store/piece-files.js'
+import { Bitfield } from './bitfield.js'
+
+export interface SwarmContentInit {
+  cid: CID
+  signed: Uint8Array
+  manifest: Manifest
+  publisher: string
+  hashes: Uint8Array
+  files: PieceFiles
+  bitfield?: Bitfield
+}
+
+/**
+ * One piece of content as the swarm sees it on this node: its manifest, the hash of every piece,
+ * which pieces are verified here, and where their bytes live. Both the provider (serving) and a
+ * download (filling it in) work on this object; `onHave` tells the provider about new pieces.
+ */
+export class SwarmContent {
+  readonly cid: CID
+  readonly key: string
+  readonly signed: Uint8Array
+  readonly manifest: Manifest
+  readonly publisher: string
+  readonly layout: PieceLayout
+  readonly hashes: Uint8Array
+  readonly bitfield: Bitfield
+  private pieceFiles: PieceFiles
+  private readonly haveListeners = new Set<(piece: number) => void>()
+
+  constructor (init: SwarmContentInit) {
+    this.cid = init.cid
+    this.key = init.cid.toString()
+    this.signed = init.signed
+    this.manifest = init.manifest
+    this.publisher = init.publisher
+    this.layout = new PieceLayout(init.manifest)
+    this.hashes = init.hashes
+    this.pieceFiles = init.files
+    this.bitfield = init.bitfield ?? Bitfield.full(this.layout.pieceCount)
+  }
+
+  get files (): PieceFiles {
+    return this.pieceFiles
+  }
+
+  get complete (): boolean {
+    return this.bitfield.isComplete()
+  }
+
+  pieceHash (piece: number): Uint8Array {
+    return this.hashes.subarray(piece * HASH_BYTES, (piece + 1) * HASH_BYTES)
+  }
+
+  /** The leaf hashes of one file, as sent in a `hashes` message. */
+  fileHashes (file: number): Uint8Array {
+    const first = this.layout.firstPiece(file)
+    return this.hashes.subarray(first * HASH_BYTES, (first + this.layout.pieceCountOf(file)) * HASH_BYTES)
+  }
+
+  isValidPiece (piece: number, data: Uint8Array): boolean {
+    if (data.byteLength !== this.layout.locate(piece).length) {
+      return false
+    }
+    return Buffer.from(hashPiece(data)).equals(this.pieceHash(piece))
+  }
+
+  /**
+   * Reads a piece we claim to have and checks it against its hash before it leaves the node: a shared
+   * file edited in place must never be served as the old content. Returns undefined when the bytes
+   * on disk no longer match.
+   */
+  async readVerifiedPiece (piece: number): Promise<Uint8Array | undefined> {
+    if (!this.bitfield.has(piece)) {
+      return undefined
+    }
+    let data: Uint8Array
+    try {
+      data = await this.pieceFiles.readPiece(piece)
+    } catch {
+      return undefined
+    }
+    return this.isValidPiece(piece, data) ? data : undefined
+  }
+
+  /** Records a verified piece and tells every provider stream about it. */
+  addPiece (piece: number): void {
+    if (this.bitfield.has(piece)) {
+      return
+    }
+    this.bitfield.set(piece)
+    for (const listener of this.haveListeners) {
+      listener(piece)
+    }
+  }
+
+  onHave (listener: (piece: number) => void): () => void {
+    this.haveListeners.add(listener)
+    return () => this.haveListeners.delete(listener)
+  }
+
+  /** After a download is committed, its bytes are served from their final place. */
+  async moveTo (files: PieceFiles): Promise<void> {
+    const old = this.pieceFiles
+    this.pieceFiles = files
+    await old.close()
+  }
+}

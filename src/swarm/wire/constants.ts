@@ -1,0 +1,54 @@
+/**
+ * Wire-format constants of `/shoal/swarm/1.0.0`. Changing any of these is a protocol change:
+ * a peer running the old values would reject our frames (or we theirs).
+ */
+
+export const PROTOCOL = '/shoal/swarm/1.0.0'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+
+/** Bytes of the length prefix in front of every frame. */
+export const FRAME_HEADER_BYTES = 4
+/** Largest piece a `piece` message may carry. */
+export const MAX_PIECE_BYTES = 16 * MiB
+/**
+ * Largest frame body (type byte + payload, i.e. the value of the length prefix). A full piece plus
+ * its type byte and index must fit; the rest is slack.
+ */
+export const MAX_FRAME_BYTES = MAX_PIECE_BYTES + 64
+/** Largest opaque signed manifest: an 8 MiB manifest plus room for the key and signature. */
+export const MAX_SIGNED_MANIFEST_BYTES = 8 * MiB + 4 * KiB
+/** Bytes of one SHA-256 piece hash. */
+export const HASH_BYTES = 32
+/** Cap on the hash list of one file (2^22 pieces); the frame limit below is the tighter bound. */
+export const MAX_HASHES_BYTES = 2 ** 22 * HASH_BYTES
+/** Most hashes one `hashes` frame can hold: type byte and file index come out of the frame first. */
+export const MAX_HASHES_PER_MESSAGE = Math.floor(Math.min(MAX_HASHES_BYTES, MAX_FRAME_BYTES - 1 - 4) / HASH_BYTES)
+/** Peers in one `peers` message. */
+export const MAX_PEERS_PER_MESSAGE = 50
+/** Addresses per peer in a `peers` message. */
+export const MAX_ADDRS_PER_PEER = 8
+/** Byte strings behind a u8 length prefix (CID, peer id, multiaddr). */
+export const MAX_CID_BYTES = 255
+export const MAX_PEER_ID_BYTES = 255
+export const MAX_ADDR_BYTES = 255
+export const MAX_U32 = 0xffff_ffff
+
+/** The type byte of each message. Requester → provider is 0x0_, provider → requester is 0x8_. */
+export const MESSAGE_CODES = {
+  open: 0x01,
+  'get-manifest': 0x02,
+  'get-hashes': 0x03,
+  request: 0x04,
+  cancel: 0x05,
+  'get-peers': 0x06,
+  bitfield: 0x81,
+  manifest: 0x82,
+  hashes: 0x83,
+  piece: 0x84,
+  have: 0x85,
+  reject: 0x86,
+  peers: 0x87,
+  'not-found': 0x88
+} as const

@@ -1,0 +1,5 @@
+export * from './constants.js'
+export * from './messages.js'
+export { encodeMessage, encodedLength, decodeMessage } from './codec.js'
+export { checkMessage } from './limits.js'
+export { FrameReader, readMessages } from './frame-reader.js'
