@@ -8,6 +8,7 @@ export const GLOBAL_OPTIONS = {
   listen: { type: 'string', multiple: true },
   bootstrap: { type: 'string', multiple: true },
   'no-mdns': { type: 'boolean' },
+  'upload-limit': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const
@@ -38,7 +39,8 @@ export function nodeOptions (values: Parsed['values']): NodeOptions {
     dataDir: values['data-dir'] as string | undefined,
     listen: values.listen as string[] | undefined,
     bootstrap: values.bootstrap as string[] | undefined,
-    mdns: values['no-mdns'] !== true
+    mdns: values['no-mdns'] !== true,
+    uploadLimit: values['upload-limit'] !== undefined ? positive(parseSize(values['upload-limit'] as string, '--upload-limit'), '--upload-limit') : undefined
   }
 }
 
@@ -56,4 +58,9 @@ export function parseSize (text: string, flag: string): number {
   if (match === null) throw new ShoalError(ErrorCode.BadArgument, `${flag} takes a size (e.g. 512k, 32M, 1G): got '${text}'`)
   const power = ' kmgt'.indexOf((match[2] ?? ' ').toLowerCase())
   return Math.round(Number(match[1]) * 1024 ** power)
+}
+
+function positive (n: number, flag: string): number {
+  if (!(n > 0)) throw new ShoalError(ErrorCode.BadArgument, `${flag} must be more than 0`)
+  return n
 }

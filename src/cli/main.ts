@@ -22,6 +22,7 @@ Options for every command:
   --listen <multiaddr>   listen address, repeatable (default /ip4/0.0.0.0/tcp/0)
   --bootstrap <multiaddr> a peer to join through (…/p2p/<peerId>), repeatable
   --no-mdns              no LAN discovery
+  --upload-limit <rate>  most bytes per second uploaded, e.g. 8M (k/M/G suffixes)
   --json                 one JSON event per line on stdout
   -h, --help             help for a command
 

@@ -52,18 +52,13 @@ export async function buildContent (path: string, options: BuildOptions = {}): P
       `cannot share ${JSON.stringify(path)}: its name is not allowed on every system (reserved, control characters or too long); rename it`)
   }
 
-  let kind: Manifest['kind']
-  let files: WalkedFile[]
-  let skipped: string[] = []
-  if (rootStats.isFile()) {
-    kind = 'file'
-    files = [{ path: name, absolutePath: rootPath, size: rootStats.size }]
-  } else if (rootStats.isDirectory()) {
-    kind = 'dir';
-    ({ files, skipped } = await walkFolder(rootPath, signal))
-  } else {
+  if (!rootStats.isFile() && !rootStats.isDirectory()) {
     throw new ShoalError(ErrorCode.BadArgument, `not a regular file or folder: ${path}`)
   }
+  const kind: Manifest['kind'] = rootStats.isFile() ? 'file' : 'dir'
+  const { files, skipped } = kind === 'file'
+    ? { files: [{ path: name, absolutePath: rootPath, size: rootStats.size }], skipped: [] }
+    : await walkFolder(rootPath, signal)
 
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0)
   const pieceSize = options.pieceSize ?? choosePieceSize(totalBytes)
@@ -138,12 +133,10 @@ async function checkUnchanged (handle: FileHandle, file: WalkedFile): Promise<vo
 async function readExactly (handle: FileHandle, buffer: Buffer, length: number, position: number, path: string): Promise<void> {
   let filled = 0
   while (filled < length) {
-    let bytesRead: number
-    try {
-      ({ bytesRead } = await handle.read(buffer, filled, length - filled, position + filled))
-    } catch (err) {
-      throw fromFsError(err, path)
-    }
+    const bytesRead = await handle.read(buffer, filled, length - filled, position + filled).then(
+      result => result.bytesRead,
+      (err: unknown) => { throw fromFsError(err, path) }
+    )
     if (bytesRead === 0) {
       throw new ShoalError(ErrorCode.BadArgument, `file got shorter while it was being shared, try again: ${path}`)
     }

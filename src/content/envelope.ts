@@ -38,7 +38,8 @@ export async function signManifest (manifest: Uint8Array, key: PrivateKey): Prom
   }
   decodeManifest(manifest) // never sign something every peer would reject
   const signature = await key.sign(signedMessage(manifestCid(manifest)))
-  return { manifest: Uint8Array.from(manifest), publicKey: publicKeyToProtobuf(key.publicKey), signature }
+  // Plain Uint8Array copies (libp2p hands back Buffers), so envelopes compare equal after a round trip.
+  return { manifest: new Uint8Array(manifest), publicKey: new Uint8Array(publicKeyToProtobuf(key.publicKey)), signature: new Uint8Array(signature) }
 }
 
 export function encodeSignedManifest (s: SignedManifest): Uint8Array {
@@ -68,7 +69,7 @@ export function decodeSignedManifest (bytes: Uint8Array): SignedManifest {
     offset += LENGTH_BYTES
     if (length > limit) throw badEnvelope(`${what} in signed manifest is too large (${length} bytes, limit ${limit})`)
     if (offset + length > bytes.byteLength) throw badEnvelope(`signed manifest is truncated inside the ${what}`)
-    const field = bytes.slice(offset, offset + length)
+    const field = new Uint8Array(bytes.subarray(offset, offset + length)) // a copy, never a view of the input
     offset += length
     return field
   }

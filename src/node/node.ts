@@ -19,6 +19,7 @@ import { PeerScores } from '../swarm/peer-scores.js'
 import { Provider } from '../swarm/provider.js'
 import { ContentRegistry } from '../swarm/registry.js'
 import { SwarmContent } from '../swarm/swarm-content.js'
+import { TokenBucket } from '../swarm/token-bucket.js'
 import { PROTOCOL } from '../swarm/wire/constants.js'
 import { PeerBook } from './peer-book.js'
 import { restoreContent } from './restore.js'
@@ -41,6 +42,8 @@ export interface NodeOptions {
   bootstrap?: string[]
   /** LAN discovery. Default true. */
   mdns?: boolean
+  /** Most bytes per second this node uploads, over all peers. Default: no limit. */
+  uploadLimit?: number
 }
 
 export interface ShareResult {
@@ -93,7 +96,7 @@ export class ShoalNode {
   private readonly events: NodeEvents
   private readonly privateKey: PrivateKey
 
-  private constructor (dataDir: string, privateKey: PrivateKey, libp2p: ShoalLibp2p, db: ShoalDatabase, lock: DataDirLock, events: NodeEvents) {
+  private constructor (dataDir: string, privateKey: PrivateKey, libp2p: ShoalLibp2p, db: ShoalDatabase, lock: DataDirLock, options: NodeOptions, events: NodeEvents) {
     this.dataDir = dataDir
     this.privateKey = privateKey
     this.libp2p = libp2p
@@ -107,7 +110,8 @@ export class ShoalNode {
       handle: async (protocol, handler, options) => { await libp2p.handle(protocol, handler, options) },
       unhandle: async (protocol) => { await libp2p.unhandle(protocol) },
       describePeers: async ids => await this.peers.describe(ids),
-      onUpload: (peerId, bytes) => this.stats.uploaded(peerId, bytes)
+      onUpload: (peerId, bytes) => this.stats.uploaded(peerId, bytes),
+      uploadLimit: options.uploadLimit !== undefined ? new TokenBucket(options.uploadLimit) : undefined
     })
     this.announcer = new Announcer(
       async (cid, signal) => { await libp2p.contentRouting.provide(cid, { signal }) },
@@ -125,7 +129,7 @@ export class ShoalNode {
       db = ShoalDatabase.open(join(dataDir, DATABASE_FILE))
       if (db.recovered) events.warning?.('the database was damaged; it was moved aside and a new one started')
       libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns })
-      const node = new ShoalNode(dataDir, privateKey, libp2p, db, lock, events)
+      const node = new ShoalNode(dataDir, privateKey, libp2p, db, lock, options, events)
       await node.start()
       return node
     } catch (err) {
@@ -143,6 +147,11 @@ export class ShoalNode {
   /** Addresses other peers can dial, each ending in `/p2p/<peerId>`. */
   addrs (): string[] {
     return this.libp2p.getMultiaddrs().map(a => a.toString())
+  }
+
+  /** Peers this node refuses to deal with (they sent wrong data or broke the protocol). */
+  bannedPeers (): string[] {
+    return this.scores.banned()
   }
 
   /** Peers connected right now. */

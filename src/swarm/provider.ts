@@ -6,6 +6,7 @@ import type { PeerScores } from './peer-scores.js'
 import { PROTOCOL, MAX_PEERS_PER_MESSAGE } from './wire/constants.js'
 import type { Message, PeerRecord } from './wire/messages.js'
 import { CID } from 'multiformats/cid'
+import type { TokenBucket } from './token-bucket.js'
 import { HANDSHAKE_TIMEOUT_MS, MAX_QUEUED_REQUESTS, MAX_STREAMS_PER_PEER } from './constants.js'
 
 export interface ProviderComponents {
@@ -18,6 +19,8 @@ export interface ProviderComponents {
   describePeers: (peerIds: string[]) => Promise<PeerRecord[]>
   /** Called after a piece has been handed to the stream. */
   onUpload?: (peerId: string, bytes: number) => void
+  /** Caps the node's total upload rate, if set. */
+  uploadLimit?: TokenBucket
 }
 
 /**
@@ -90,7 +93,7 @@ export class Provider {
     }
     await channel.write({ type: 'bitfield', pieceCount: content.layout.pieceCount, bits: content.bitfield.toBytes() })
     const unsubscribe = content.onHave((piece) => { void channel.write({ type: 'have', piece }).catch(() => {}) })
-    const queue = new RequestQueue(content, channel, peerId, this.components.onUpload)
+    const queue = new RequestQueue(content, channel, peerId, this.components.onUpload, this.components.uploadLimit)
     try {
       for await (const message of messages) {
         await this.answer(message, content, channel, queue, peerId, key)
@@ -151,7 +154,8 @@ class RequestQueue {
     private readonly content: SwarmContent,
     private readonly channel: MessageChannel,
     private readonly peerId: string,
-    private readonly onUpload?: (peerId: string, bytes: number) => void
+    private readonly onUpload?: (peerId: string, bytes: number) => void,
+    private readonly limit?: TokenBucket
   ) {}
 
   add (piece: number): void {
@@ -185,6 +189,8 @@ class RequestQueue {
           await this.channel.write({ type: 'reject', piece })
           continue
         }
+        await this.limit?.take(data.byteLength)
+        if (this.closed) return
         await this.channel.write({ type: 'piece', piece, data })
         this.onUpload?.(this.peerId, data.byteLength)
       }
