@@ -72,6 +72,24 @@ export async function buildContent (path: string, options: BuildOptions = {}): P
       `${path} would need ${pieceCount} pieces (limit ${MAX_PIECES}); use a larger piece size`)
   }
 
+  const { hashes, entries } = await hashFiles(files, pieceCount, pieceSize, {
+    followLinks: kind === 'file', signal, onProgress
+  })
+  const manifest: Manifest = { version: 1, name, kind, pieceSize, files: entries }
+  const bytes = encodeOrExplain(manifest, path)
+  return { manifest, bytes, cid: manifestCid(bytes), hashes, rootPath, skipped }
+}
+
+interface HashOptions {
+  followLinks: boolean
+  signal?: AbortSignal
+  onProgress?: (hashedBytes: number, totalBytes: number) => void
+}
+
+/** Hashes every piece of every file in order, through one reused buffer; returns leaves and manifest entries. */
+async function hashFiles (files: WalkedFile[], pieceCount: number, pieceSize: number, options: HashOptions): Promise<{ hashes: Uint8Array, entries: ManifestFile[] }> {
+  const { signal, onProgress } = options
+  const totalBytes = files.reduce((sum, f) => sum + f.size, 0)
   const hashes = new Uint8Array(pieceCount * HASH_BYTES)
   const largestFile = files.reduce((max, f) => Math.max(max, f.size), 0)
   const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(pieceSize, largestFile)))
@@ -80,7 +98,7 @@ export async function buildContent (path: string, options: BuildOptions = {}): P
   let hashedBytes = 0
   for (const file of files) {
     const filePieces = Math.ceil(file.size / pieceSize)
-    const handle = await openFile(file.absolutePath, kind === 'file')
+    const handle = await openFile(file.absolutePath, options.followLinks)
     try {
       await checkUnchanged(handle, file)
       for (let i = 0; i < filePieces; i++) {
@@ -99,10 +117,7 @@ export async function buildContent (path: string, options: BuildOptions = {}): P
     entries.push({ path: file.path, size: file.size, root: merkleRootHex(leaves) })
     firstPiece += filePieces
   }
-
-  const manifest: Manifest = { version: 1, name, kind, pieceSize, files: entries }
-  const bytes = encodeOrExplain(manifest, path)
-  return { manifest, bytes, cid: manifestCid(bytes), hashes, rootPath, skipped }
+  return { hashes, entries }
 }
 
 async function statRoot (rootPath: string, shownPath: string): Promise<Stats> {

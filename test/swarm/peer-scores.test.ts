@@ -1,0 +1,63 @@
+import { test } from 'node:test'
+import * as assert from 'node:assert/strict'
+import { PeerScores } from '../../src/swarm/peer-scores.js'
+import { CandidatePool } from '../../src/swarm/candidate-pool.js'
+import { BAN_MS, MAX_PEERS_PER_DOWNLOAD, RETRY_NOT_FOUND_MS } from '../../src/swarm/constants.js'
+
+test('one wrong piece bans a peer for BAN_MS, then the ban lifts', () => {
+  let now = 1_000
+  const scores = new PeerScores(() => now)
+  const banned: string[] = []
+  scores.onBan(id => banned.push(id))
+  scores.fault('liar', 'bad-piece')
+  assert.ok(scores.isBanned('liar'))
+  assert.deepEqual(scores.banned(), ['liar'])
+  assert.deepEqual(banned, ['liar'])
+  assert.ok(!scores.isBanned('honest'))
+  now += BAN_MS + 1
+  assert.ok(!scores.isBanned('liar'))
+  assert.equal(scores.score('liar'), 0)
+})
+
+test('timeouts alone take many faults to ban; protocol errors two', () => {
+  const scores = new PeerScores(() => 0)
+  for (let i = 0; i < 9; i++) scores.fault('slow', 'timeout')
+  assert.ok(!scores.isBanned('slow'))
+  scores.fault('slow', 'timeout')
+  assert.ok(scores.isBanned('slow'))
+  scores.fault('rude', 'protocol-error')
+  assert.ok(!scores.isBanned('rude'))
+  scores.fault('rude', 'protocol-error')
+  assert.ok(scores.isBanned('rude'))
+})
+
+test('candidate pool: connects each peer once, retries a peer without the content later, caps concurrency', () => {
+  let now = 0
+  const pool = new CandidatePool(() => now)
+  assert.ok(pool.add('a'))
+  assert.ok(!pool.add('a'))
+  assert.deepEqual(pool.takeReady(), ['a'])
+  assert.deepEqual(pool.takeReady(), [], 'a is connecting')
+  pool.notFound('a')
+  assert.deepEqual(pool.takeReady(), [])
+  now += RETRY_NOT_FOUND_MS
+  assert.deepEqual(pool.takeReady(), ['a'])
+  pool.connected('a')
+  for (let i = 0; i < MAX_PEERS_PER_DOWNLOAD + 10; i++) pool.add(`p${i}`)
+  assert.equal(pool.takeReady().length, MAX_PEERS_PER_DOWNLOAD - 1)
+})
+
+test('candidate pool: failures back off longer each time', () => {
+  let now = 0
+  const pool = new CandidatePool(() => now)
+  pool.add('x')
+  pool.takeReady()
+  pool.failed('x')
+  now += 5_000
+  assert.deepEqual(pool.takeReady(), ['x'])
+  pool.failed('x')
+  now += 5_000
+  assert.deepEqual(pool.takeReady(), [], 'second failure waits longer')
+  now += 5_000
+  assert.deepEqual(pool.takeReady(), ['x'])
+})
