@@ -32,6 +32,9 @@ export async function searchProviders (
 }
 
 async function sleep (ms: number, signal: AbortSignal): Promise<void> {
+  // An already aborted signal never fires 'abort' again: without this check the timer would run
+  // out in full, keeping the process alive for SEARCH_INTERVAL_MS after the download ended.
+  if (signal.aborted) return
   await new Promise<void>(resolve => {
     const timer = setTimeout(done, ms)
     function done (): void {

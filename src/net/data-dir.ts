@@ -4,6 +4,9 @@ import { join, resolve } from 'node:path'
 import { ErrorCode, ShoalError } from '../errors.js'
 
 export const LOCK_FILE = 'lock'
+/** The owner creates the lock file and then writes its pid: an empty file is being written, not abandoned. */
+const LOCK_WRITE_GRACE_MS = 1_000
+const LOCK_REREAD_MS = 20
 
 /** `--data-dir`, else `$SHOAL_HOME`, else `~/.shoal`. */
 export function defaultDataDir (): string {
@@ -41,7 +44,7 @@ export async function lockDataDir (dataDir: string): Promise<DataDirLock> {
         throw new ShoalError(ErrorCode.NoWriteAccess, `cannot write to the data directory ${dataDir}: ${err.code ?? err.message}`)
       }
     }
-    const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10)
+    const owner = Number.parseInt(await readOwner(file), 10)
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
       throw new ShoalError(ErrorCode.DataDirInUse,
         `the data directory ${dataDir} is in use by another shoal process (pid ${owner}); pass --data-dir <dir> to run a second node on this machine`)
@@ -49,6 +52,16 @@ export async function lockDataDir (dataDir: string): Promise<DataDirLock> {
     await rm(file, { force: true })
   }
   throw new ShoalError(ErrorCode.DataDirInUse, `could not lock the data directory ${dataDir}`)
+}
+
+/** The lock file's text, waiting (briefly) while it is still empty: its owner may not have written its pid yet. */
+async function readOwner (file: string): Promise<string> {
+  const deadline = Date.now() + LOCK_WRITE_GRACE_MS
+  for (;;) {
+    const text = await readFile(file, 'utf8').catch(() => undefined)
+    if (text === undefined || text !== '' || Date.now() >= deadline) return text ?? ''
+    await new Promise(resolve => setTimeout(resolve, LOCK_REREAD_MS))
+  }
 }
 
 function isAlive (pid: number): boolean {

@@ -58,9 +58,12 @@ export class ShoalDatabase {
     this.db = db
     this.recovered = recovered
     this.stmt = {
+      // node:sqlite binds a zero-length Uint8Array whose ArrayBuffer has been materialised (any
+      // subarray or .buffer access does it) as NULL, not as an empty BLOB: content with no pieces
+      // (a 0-byte file) has empty hashes, hence the COALESCE.
       put: db.prepare(`
         INSERT INTO content (cid, role, signed, hashes, path, partial_path, complete, bitfield, added_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, COALESCE(?, x''), ?, ?, ?, ?, ?)
         ON CONFLICT (cid) DO UPDATE SET
           role = excluded.role, signed = excluded.signed, hashes = excluded.hashes,
           path = excluded.path, partial_path = excluded.partial_path, complete = excluded.complete,

@@ -48,6 +48,8 @@ export async function get (parsed: Parsed, reporter: Reporter): Promise<number> 
       }
     })
     line?.clear()
+    // With --seed, listen for signals before `done`/`seeding` are printed: a script may signal as soon as it reads them.
+    const signalled = parsed.values.seed === true ? untilSignal() : undefined
     interrupt.dispose()
     reporter.event({ event: 'done', cid: result.cid, path: result.path, bytes: result.bytes, received: result.received, peers: result.peers, name: result.name, publisher: result.publisher, durationMs: result.durationMs })
     const seconds = Math.max(result.durationMs, 1) / 1000
@@ -58,10 +60,10 @@ export async function get (parsed: Parsed, reporter: Reporter): Promise<number> 
     if (sources.length > 0) {
       reporter.say(`  from ${sources.length} peer${sources.length === 1 ? '' : 's'}: ${sources.map(([id, bytes]) => `${shortId(id)} ${formatBytes(bytes)}`).join(', ')}`)
     }
-    if (parsed.values.seed === true) {
+    if (signalled !== undefined) {
       reporter.event({ event: 'seeding', peerId: node.peerId, addrs: node.addrs() })
       reporter.note('Seeding. Press Ctrl+C to stop.')
-      await untilSignal()
+      await signalled
     }
     return 0
   } finally {

@@ -27,10 +27,16 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
   const node = await createNode(nodeOptions(parsed.values), {
     warning: message => reporter.note(`warning: ${message}`)
   })
+  // Listen for signals before the first `sharing` line: a script may signal as soon as it reads it.
+  // A signal while hashing cancels the share (ABORTED) instead of killing the process.
+  const signalled = untilSignal()
+  const interrupted = new AbortController()
+  void signalled.then(() => interrupted.abort())
   try {
     for (const path of parsed.positionals) {
       const line = reporter.tty ? new ProgressLine(process.stderr) : undefined
       const result = await node.share(path, {
+        signal: interrupted.signal,
         onProgress: (hashed, total) => line?.update(`hashing ${path}: ${formatBytes(hashed)} / ${formatBytes(total)}`)
       })
       line?.clear()
@@ -43,7 +49,7 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
     reporter.say(`Peer ${node.peerId}, listening on:`)
     for (const addr of node.addrs()) reporter.say(`  ${addr}`)
     reporter.note('Serving. Press Ctrl+C to stop.')
-    await untilSignal()
+    await signalled
     return 0
   } finally {
     await node.stop()
