@@ -87,8 +87,9 @@ export async function main (argv: string[]): Promise<void> {
       process.exitCode = EXIT_FAILED
     }
   }
-  // libp2p can leave timers behind after stop(); the command's work is done, so do not wait for them.
-  setTimeout(() => process.exit(), 200).unref()
+  // libp2p can leave timers behind after stop(); the node is stopped and the work done, so exit as
+  // soon as stdout is flushed rather than waiting for them.
+  process.stdout.write('', () => process.exit())
 }
 
 function packageVersion (): string {

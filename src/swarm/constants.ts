@@ -1,7 +1,14 @@
 /** Tunables of the swarm (requester and provider). Wire-format limits live in wire/constants.ts. */
 
-/** Bytes a requester keeps requested from one peer at once; the pipeline depth is derived from it. */
+/** Most bytes a requester keeps requested from one peer at once. */
 export const IN_FLIGHT_BYTES_PER_PEER = 8 * 1024 * 1024
+/** Bytes requested from a peer before its throughput is known (then: its rate × PIPELINE_SECONDS). */
+export const INITIAL_IN_FLIGHT_BYTES = 512 * 1024
+/**
+ * Seconds of a peer's measured throughput kept in flight: covers its round trip (up to about this
+ * long) with room to spare, without queueing pieces at a slow peer that a fast one could deliver.
+ */
+export const PIPELINE_SECONDS = 0.5
 /** Bounds on requests in flight per peer, whatever the piece size. */
 export const MIN_REQUESTS_PER_PEER = 2
 export const MAX_REQUESTS_PER_PEER = 64
@@ -22,7 +29,7 @@ export const RETRY_NOT_FOUND_MS = 3_000
 /** A peer whose stream failed is retried after this long. */
 export const RETRY_FAILED_MS = 5_000
 /** How often a download asks its peers for more peers (peer exchange). */
-export const PEER_EXCHANGE_INTERVAL_MS = 5_000
+export const PEER_EXCHANGE_INTERVAL_MS = 2_000
 /** Most peers one download talks to at once. */
 export const MAX_PEERS_PER_DOWNLOAD = 60
 /** How long a peer that sent a wrong piece stays banned. */

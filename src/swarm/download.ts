@@ -8,7 +8,7 @@ import { checkOutputDir, commitDownload, downloadPaths, type DownloadPaths } fro
 import { PieceFiles } from '../store/piece-files.js'
 import { CandidatePool } from './candidate-pool.js'
 import {
-  IN_FLIGHT_BYTES_PER_PEER, MAX_REQUESTS_PER_PEER, MIN_REQUESTS_PER_PEER, PEER_EXCHANGE_INTERVAL_MS,
+  INITIAL_IN_FLIGHT_BYTES, IN_FLIGHT_BYTES_PER_PEER, MAX_REQUESTS_PER_PEER, PIPELINE_SECONDS, MIN_REQUESTS_PER_PEER, PEER_EXCHANGE_INTERVAL_MS,
   PIECE_TIMEOUT_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
 } from './constants.js'
 import { fetchManifest, fetchPieceHashes, recheckPieces, type VerifiedManifest } from './download-setup.js'
@@ -86,7 +86,6 @@ export class Download {
   private content?: SwarmContent
   private picker?: PiecePicker
   private paths?: DownloadPaths
-  private requestDepth = MIN_REQUESTS_PER_PEER
   private received = 0
   private lastProgressAt = Date.now()
   private lastSavedAt = 0
@@ -157,7 +156,6 @@ export class Download {
     })
     if (this.c.registry.get(this.key) === undefined) this.c.registry.add(this.content)
     this.picker = new PiecePicker(bitfield)
-    this.requestDepth = Math.min(MAX_REQUESTS_PER_PEER, Math.max(MIN_REQUESTS_PER_PEER, Math.ceil(IN_FLIGHT_BYTES_PER_PEER / manifest.pieceSize)))
     for (const session of [...this.sessions]) this.adopt(session)
     if (bitfield.isComplete()) await this.finish()
   }
@@ -242,8 +240,16 @@ export class Download {
 
   private fill (session: PeerSession): void {
     if (this.picker === undefined || session.closed || this.finishing || !this.adopted.has(session)) return
-    const free = this.requestDepth - session.inFlight.size
+    const free = this.depthFor(session) - session.inFlight.size
     for (const piece of this.picker.pick(session, free)) session.request(piece)
+  }
+
+  /** Requests to keep in flight with a peer: its bandwidth-delay product, within bounds. */
+  private depthFor (session: PeerSession): number {
+    const rate = session.throughput.bytesPerSecond()
+    const bytes = rate === 0 ? INITIAL_IN_FLIGHT_BYTES : Math.min(IN_FLIGHT_BYTES_PER_PEER, Math.max(INITIAL_IN_FLIGHT_BYTES / 4, rate * PIPELINE_SECONDS))
+    const pieceSize = this.content?.layout.pieceSize ?? 1
+    return Math.min(MAX_REQUESTS_PER_PEER, Math.max(MIN_REQUESTS_PER_PEER, Math.ceil(bytes / pieceSize)))
   }
 
   private fillAll (): void {

@@ -2,6 +2,7 @@ import type { Stream } from '@libp2p/interface'
 import { MessageChannel } from './message-channel.js'
 import type { Message, PeerRecord } from './wire/messages.js'
 import { HANDSHAKE_TIMEOUT_MS } from './constants.js'
+import { Throughput } from './throughput.js'
 
 export interface PeerSessionEvents {
   onHave: (session: PeerSession, piece: number) => void
@@ -27,6 +28,8 @@ export class PeerSession {
   readonly inFlight = new Map<number, number>()
   /** Bytes of verified pieces this peer gave us. */
   bytesReceived = 0
+  /** Recent delivery rate, for sizing the request pipeline. */
+  readonly throughput = new Throughput()
   closed = false
 
   private readonly channel: MessageChannel
@@ -153,6 +156,7 @@ export class PeerSession {
           return
         }
         this.inFlight.delete(message.piece)
+        this.throughput.add(message.data.byteLength)
         events.onPiece(this, message.piece, message.data)
         return
       case 'reject':

@@ -7,7 +7,8 @@ import { PROTOCOL, MAX_PEERS_PER_MESSAGE } from './wire/constants.js'
 import type { Message, PeerRecord } from './wire/messages.js'
 import { CID } from 'multiformats/cid'
 import type { TokenBucket } from './token-bucket.js'
-import { HANDSHAKE_TIMEOUT_MS, MAX_QUEUED_REQUESTS, MAX_STREAMS_PER_PEER } from './constants.js'
+import { HANDSHAKE_TIMEOUT_MS, MAX_STREAMS_PER_PEER } from './constants.js'
+import { RequestQueue } from './request-queue.js'
 
 export interface ProviderComponents {
   registry: ContentRegistry
@@ -141,63 +142,5 @@ async function firstMessage (messages: AsyncGenerator<Message>): Promise<Message
     return next === undefined || next.done === true ? undefined : next.value
   } finally {
     clearTimeout(timer)
-  }
-}
-
-/** Requests of one stream, served one at a time in arrival order; bounded, cancellable. */
-class RequestQueue {
-  private readonly pending: number[] = []
-  private running = false
-  private closed = false
-
-  constructor (
-    private readonly content: SwarmContent,
-    private readonly channel: MessageChannel,
-    private readonly peerId: string,
-    private readonly onUpload?: (peerId: string, bytes: number) => void,
-    private readonly limit?: TokenBucket
-  ) {}
-
-  add (piece: number): void {
-    if (this.pending.length >= MAX_QUEUED_REQUESTS || this.pending.includes(piece)) {
-      void this.channel.write({ type: 'reject', piece }).catch(() => {})
-      return
-    }
-    this.pending.push(piece)
-    if (!this.running) {
-      void this.drain()
-    }
-  }
-
-  cancel (piece: number): void {
-    const at = this.pending.indexOf(piece)
-    if (at >= 0) this.pending.splice(at, 1)
-  }
-
-  clear (): void {
-    this.closed = true
-    this.pending.length = 0
-  }
-
-  private async drain (): Promise<void> {
-    this.running = true
-    try {
-      while (!this.closed && this.pending.length > 0 && this.channel.open) {
-        const piece = this.pending.shift() as number
-        const data = await this.content.readVerifiedPiece(piece)
-        if (data === undefined) {
-          await this.channel.write({ type: 'reject', piece })
-          continue
-        }
-        await this.limit?.take(data.byteLength)
-        if (this.closed) return
-        await this.channel.write({ type: 'piece', piece, data })
-        this.onUpload?.(this.peerId, data.byteLength)
-      }
-    } catch {
-      this.channel.abort('write failed')
-    } finally {
-      this.running = false
-    }
   }
 }

@@ -1,0 +1,52 @@
+import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { ROOT } from './shoal-cli.js'
+
+const run = promisify(execFile)
+
+/** The lab tool lives beside the repository (../shared/netlab). */
+export const NETLAB = join(ROOT, '..', 'shared', 'netlab', 'netlab')
+export const NAMESPACE_PREFIX = 'nl-'
+
+export function labAvailable (): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces)'
+  if (!existsSync(NETLAB)) return `needs ${NETLAB}`
+  return undefined
+}
+
+export async function labUp (hosts: number, args: string[]): Promise<void> {
+  await run(NETLAB, ['up', String(hosts), ...args], { maxBuffer: 1 << 24 })
+}
+
+export async function labDown (): Promise<void> {
+  await run(NETLAB, ['down'], { maxBuffer: 1 << 24 }).catch(() => {})
+}
+
+export async function labIp (host: string): Promise<string> {
+  const { stdout } = await run(NETLAB, ['ip', host])
+  return stdout.trim()
+}
+
+/** argv that runs `command` inside lab host `host` (e.g. p3). */
+export function inHost (host: string, command: string, args: string[]): [string, string[]] {
+  return ['ip', ['netns', 'exec', `${NAMESPACE_PREFIX}${host}`, command, ...args]]
+}
+
+/** Runs a command in a lab host to completion; resolves stdout. */
+export async function execIn (host: string, command: string, args: string[]): Promise<{ stdout: string, ms: number }> {
+  const [cmd, argv] = inHost(host, command, args)
+  const start = Date.now()
+  return await new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => { stdout += String(d) })
+    child.stderr.on('data', d => { stderr += String(d) })
+    child.on('exit', code => {
+      if (code === 0) resolve({ stdout, ms: Date.now() - start })
+      else reject(new Error(`${command} in ${host} exited ${code}: ${stderr.slice(-400)}`))
+    })
+  })
+}

@@ -1,0 +1,54 @@
+/**
+ * `npm run bench [-- --quick] [scenario...]`: Shoal's benchmarks. Each scenario prints one line
+ * with its figures and the ratios measured in the same run (this machine is shared and noisy, so
+ * absolute times alone mean little). Results are also written as JSON to bench/results/.
+ * Scenarios: two-peer, small-file, memory, many-sources, flash-crowd (the last two need root and
+ * ../shared/netlab). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
+ * --no-http (flash-crowd without the client-server baseline).
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ROOT } from './lib/shoal-cli.js'
+import { twoPeer } from './scenarios/two-peer.js'
+import { smallFile } from './scenarios/small-file.js'
+import { memory } from './scenarios/memory.js'
+
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const chosen = args.filter(a => !a.startsWith('--'))
+const all = ['two-peer', 'small-file', 'memory', 'many-sources', 'flash-crowd']
+const scenarios = chosen.length > 0 ? chosen : all
+
+const f = (n: number, digits = 0): string => n.toFixed(digits)
+const results: Record<string, unknown> = { date: new Date().toISOString(), quick }
+
+for (const name of scenarios) {
+  if (name === 'two-peer') {
+    const r = await twoPeer({ quick, rounds: quick ? 3 : 5 })
+    results[name] = r
+    console.log(`two-peer ${f(r.bytes / 2 ** 20)} MiB: shoal ${f(r.shoalMBps)} MB/s, http ${f(r.httpMBps)} MB/s, ratio ${f(r.ratio, 2)} (target >= 0.6); ` +
+      `CPU s/GiB get ${f(r.getCpuPerGiB, 2)} seed ${f(r.seedCpuPerGiB, 2)} (curl ${f(r.curlCpuPerGiB, 2)} server ${f(r.httpServerCpuPerGiB, 2)}); ` +
+      `peak RSS get ${f(r.getPeakMiB)} MiB seed ${f(r.seedPeakMiB)} MiB`)
+  } else if (name === 'small-file') {
+    const r = await smallFile({ rounds: quick ? 5 : 15 })
+    results[name] = r
+    console.log(`small-file 1 KiB: shoal get to done ${f(r.getMs, 1)} ms, http GET ${f(r.httpMs, 1)} ms, ratio ${f(r.ratio, 1)} (target <= 3); ` +
+      `whole commands: shoal get ${f(r.getCommandMs)} ms, curl ${f(r.curlCommandMs)} ms`)
+  } else if (name === 'memory') {
+    const r = await memory({ quick })
+    results[name] = r
+    console.log(`memory: idle node ${f(r.idleMiB)} MiB (target <= 80); ${f(r.bytes / 2 ** 30, 2)} GiB transfer peak RSS seed ${f(r.seedPeakMiB)} MiB, get ${f(r.getPeakMiB)} MiB (target <= 250)`)
+  } else if (name === 'many-sources' || name === 'flash-crowd') {
+    const { runLab } = await import('./scenarios/lab.js')
+    const crowdArg = args.find(a => a.startsWith('--n='))
+    const crowd = crowdArg !== undefined ? crowdArg.slice(4).split(',').map(Number) : undefined
+    const r = await runLab(name, { quick, crowd, http: !args.includes('--no-http') })
+    results[name] = r
+  } else {
+    console.error(`unknown scenario ${name}; choose from ${all.join(', ')}`)
+    process.exitCode = 2
+  }
+}
+const dir = join(ROOT, 'bench', 'results')
+await mkdir(dir, { recursive: true })
+await writeFile(join(dir, `${quick ? 'quick' : 'full'}-${scenarios.join('+')}.json`), JSON.stringify(results, null, 2) + '\n')

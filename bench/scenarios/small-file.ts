@@ -1,0 +1,57 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { measure, median, startBackground } from '../lib/proc.js'
+import { HTTP_SERVE, SHOAL_BIN, linkOf, nodeArgs } from '../lib/shoal-cli.js'
+
+export interface SmallFileResult {
+  /** `done.durationMs` of `shoal get`: dial, handshake, manifest, piece, verify, fsync, rename. */
+  getMs: number
+  /** curl's time_total for the same file from a Node http server: connect + request + body. */
+  httpMs: number
+  ratio: number
+  /** Whole commands, process start to exit: `shoal get` vs `curl`. */
+  getCommandMs: number
+  curlCommandMs: number
+}
+
+/** `get` of a 1 KiB file from the peer in the link, against an HTTP GET of the same file. */
+export async function smallFile (options: { rounds: number }): Promise<SmallFileResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'shoal-bench-'))
+  const file = join(dir, 'small.txt')
+  await writeFile(file, randomBytes(1024))
+  const seeder = startBackground(process.execPath, [SHOAL_BIN, 'share', file, ...nodeArgs(join(dir, 'seed'))], /"sharing"/)
+  const http = startBackground(process.execPath, [HTTP_SERVE, file], /^http:/)
+  try {
+    const link = linkOf(await seeder.firstLine)
+    const url = (await http.firstLine).trim()
+    const get: number[] = []
+    const getCommand: number[] = []
+    const httpMs: number[] = []
+    const curlCommand: number[] = []
+    for (let round = 0; round < options.rounds; round++) {
+      const m = await measure('curl', ['-s', '-o', join(dir, 'http.out'), '-w', '%{time_total}', url])
+      httpMs.push(Number(m.stdout) * 1000)
+      curlCommand.push(m.wallSeconds * 1000)
+      const out = join(dir, `get-${round}`)
+      const g = await measure(process.execPath, [SHOAL_BIN, 'get', link, '-o', out, ...nodeArgs(join(dir, `getter-${round}`))])
+      const done = g.stdout.split('\n').filter(l => l.includes('"event":"done"')).map(l => JSON.parse(l))[0]
+      if (done === undefined) throw new Error('shoal get did not finish')
+      get.push(Number(done.durationMs))
+      getCommand.push(g.wallSeconds * 1000)
+      await rm(out, { recursive: true, force: true })
+    }
+    return {
+      getMs: median(get),
+      httpMs: median(httpMs),
+      ratio: median(get) / median(httpMs),
+      getCommandMs: median(getCommand),
+      curlCommandMs: median(curlCommand)
+    }
+  } finally {
+    await seeder.stop()
+    await http.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+}

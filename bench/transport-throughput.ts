@@ -1,0 +1,52 @@
+/**
+ * Throughput of one libp2p stream between two nodes in this process, per connection encrypter:
+ * the ceiling the swarm protocol runs under. Prints MB/s for each and the TLS/Noise ratio.
+ * Usage: node dist/bench/transport-throughput.js [MiB]
+ */
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { tls } from '@libp2p/tls'
+import { yamux } from '@chainsafe/libp2p-yamux'
+
+const MIB = 1024 * 1024
+const total = Number(process.argv[2] ?? 512) * MIB
+const CHUNK = 256 * 1024
+
+async function run (name: string, encrypter: any): Promise<number> {
+  const make = async (): Promise<any> => await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [encrypter()],
+    streamMuxers: [yamux()]
+  })
+  const a = await make()
+  const b = await make()
+  let received = 0
+  let done!: () => void
+  const finished = new Promise<void>(resolve => { done = resolve })
+  await b.handle('/bench/1', async (stream: any) => {
+    for await (const chunk of stream) {
+      received += chunk.byteLength
+      if (received >= total) break
+    }
+    done()
+  })
+  const stream = await a.dialProtocol(b.getMultiaddrs()[0], '/bench/1')
+  const buf = new Uint8Array(CHUNK).fill(7)
+  const start = process.hrtime.bigint()
+  for (let sent = 0; sent < total; sent += CHUNK) {
+    if (!stream.send(buf)) await stream.onDrain()
+  }
+  await finished
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  await a.stop()
+  await b.stop()
+  const mbps = total / seconds / 1e6
+  console.log(`${name.padEnd(6)} ${mbps.toFixed(0)} MB/s`)
+  return mbps
+}
+
+const n = await run('noise', noise)
+const t = await run('tls', tls)
+console.log(`tls/noise ${(t / n).toFixed(2)}`)
