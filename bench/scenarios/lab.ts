@@ -37,6 +37,7 @@ function startSharer (host: string, ip: string, file: string, dataDir: string): 
 
 async function getIn (host: string, ip: string, link: string, dir: string): Promise<{ durationMs: number, wallMs: number, peers: Record<string, number> }> {
   const { stdout, ms } = await execIn(host, process.execPath, [SHOAL_BIN, 'get', link, '-o', join(dir, `${host}-out`), '--timeout', '120', ...nodeArgs(join(dir, `${host}-get`), ip)])
+  if (process.env.SHOAL_BENCH_LOGS !== undefined) await writeFile(join(process.env.SHOAL_BENCH_LOGS, `${host}-${Date.now()}.log`), stdout)
   const done = stdout.split('\n').filter(l => l.includes('"event":"done"')).map(l => JSON.parse(l))[0]
   if (done === undefined) throw new Error(`get in ${host} did not finish`)
   return { durationMs: Number(done.durationMs), wallMs: ms, peers: done.peers }

@@ -6,6 +6,11 @@ import { share, SHARE_HELP } from './commands/share.js'
 import { get, GET_HELP } from './commands/get.js'
 import { id, ID_HELP } from './commands/id.js'
 import { demo, DEMO_HELP } from './commands/demo.js'
+import { daemon, DAEMON_HELP } from './commands/daemon.js'
+import { dashboard, DASHBOARD_HELP } from './commands/dashboard.js'
+import { ls, LS_HELP } from './commands/ls.js'
+import { peers, PEERS_HELP } from './commands/peers.js'
+import { status, STATUS_HELP } from './commands/status.js'
 
 export const MAIN_HELP = `Shoal: peer-to-peer file sharing. Content is cut into verified pieces and pulled from many peers at once.
 
@@ -16,6 +21,13 @@ Commands:
   get <link-or-cid>      download, verify, write <output>/<name>; --seed keeps serving
   id                     this node's peer ID and addresses
   demo                   a small swarm on this machine, sharing and downloading at once
+  daemon                 run in the background with an HTTP API and a web dashboard
+  dashboard              print the running daemon's dashboard URL
+  ls                     what this node shares and has downloaded
+  peers                  the daemon's connected peers and their rates
+  status                 whether a daemon runs, and how it is doing
+
+With a daemon running on the data directory, share, get, ls, peers and status go through it.
 
 Options for every command:
   --data-dir <dir>       key and database (default $SHOAL_HOME or ~/.shoal)
@@ -24,6 +36,7 @@ Options for every command:
   --no-mdns              no LAN discovery
   --upload-limit <rate>  most bytes per second uploaded, e.g. 8M (k/M/G suffixes)
   --json                 one JSON event per line on stdout
+  --log-level <level>    error, warn, info or debug (logs go to stderr; JSON when not a terminal)
   -h, --help             help for a command
 
 'shoal <command> --help' tells more.`
@@ -42,7 +55,12 @@ const COMMANDS: Record<string, Command> = {
     options: { output: { type: 'string', short: 'o' }, seed: { type: 'boolean' }, timeout: { type: 'string' } }
   },
   id: { run: id, help: ID_HELP, options: {} },
-  demo: { run: demo, help: DEMO_HELP, options: { peers: { type: 'string' }, size: { type: 'string' } } }
+  demo: { run: demo, help: DEMO_HELP, options: { peers: { type: 'string' }, size: { type: 'string' } } },
+  daemon: { run: daemon, help: DAEMON_HELP, options: { api: { type: 'string' }, downloads: { type: 'string' } } },
+  dashboard: { run: dashboard, help: DASHBOARD_HELP, options: {} },
+  ls: { run: ls, help: LS_HELP, options: {} },
+  peers: { run: peers, help: PEERS_HELP, options: {} },
+  status: { run: status, help: STATUS_HELP, options: {} }
 }
 
 /** Exit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted. */
@@ -50,7 +68,27 @@ export const EXIT_FAILED = 1
 export const EXIT_USAGE = 2
 export const EXIT_INTERRUPTED = 130
 
+/**
+ * A timeout or abort inside libp2p can surface as a promise nobody awaits (seen with 17 nodes on
+ * two cores: a dial's AbortSignal.timeout firing after its caller moved on). It concerns one
+ * connection attempt, not the command, so it must not kill a download or a seeder.
+ */
+function survivableRejection (reason: unknown): boolean {
+  const name = (reason as { name?: string } | undefined)?.name
+  return name === 'TimeoutError' || name === 'AbortError'
+}
+
 export async function main (argv: string[]): Promise<void> {
+  process.on('unhandledRejection', (reason) => {
+    if (survivableRejection(reason)) {
+      if (process.env.SHOAL_DEBUG !== undefined) process.stderr.write(`shoal: ignored stray ${String((reason as Error).name)}\n`)
+      return
+    }
+    const message = reason instanceof Error ? reason.message : String(reason)
+    process.stderr.write(`shoal: unexpected failure: ${message.split('\n')[0]}\n`)
+    if (process.env.SHOAL_DEBUG !== undefined && reason instanceof Error) process.stderr.write(`${reason.stack}\n`)
+    process.exit(EXIT_FAILED)
+  })
   const [name, ...rest] = argv
   const json = rest.includes('--json')
   const reporter = new Reporter(json)

@@ -37,6 +37,16 @@ export interface DownloadOptions {
   stallTimeoutMs: number
   signal?: AbortSignal
   onProgress?: (progress: DownloadProgress) => void
+  /** Every piece that arrives, valid (verified and written) or not (failed its hash check). */
+  onPiece?: (event: PieceEvent) => void
+}
+
+/** One piece received from a peer (for piece maps and metrics). */
+export interface PieceEvent {
+  piece: number
+  peerId: string
+  bytes: number
+  valid: boolean
 }
 
 export interface DownloadProgress {
@@ -101,6 +111,18 @@ export class Download {
   }
 
   /** Tell the download about a peer that may have the content. */
+  /** Fetches these pieces before any other, most urgent first (a reader is waiting for them). */
+  prioritize (pieces: number[]): void {
+    if (this.picker === undefined) return
+    this.picker.prioritize(pieces)
+    this.fillAll()
+  }
+
+  /** How many connected peers have `piece` (0 until the manifest is known). */
+  availabilityOf (piece: number): number {
+    return this.picker?.availabilityOf(piece) ?? 0
+  }
+
   addPeer (peerId: string): void {
     if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId)) return
     this.candidates.add(peerId)
@@ -154,7 +176,13 @@ export class Download {
       cid: this.key, role: 'download', signed: verified.signed, hashes, path: this.paths.final,
       partialPath: this.paths.partial, complete: false, bitfield: bitfield.toBytes(), addedAt: Date.now()
     })
-    if (this.c.registry.get(this.key) === undefined) this.c.registry.add(this.content)
+    const served = this.c.registry.get(this.key)
+    // An unfinished copy (restored after a restart, or left by a cancelled get) gives way to this
+    // one, so the provider serves the pieces this download verifies, from where they end up.
+    if (served === undefined || !served.complete) {
+      this.c.registry.add(this.content)
+      if (served !== undefined) void served.files.close().catch(() => {})
+    }
     this.picker = new PiecePicker(bitfield)
     for (const session of [...this.sessions]) this.adopt(session)
     if (bitfield.isComplete()) await this.finish()
@@ -220,6 +248,9 @@ export class Download {
       onClose: (s, err) => this.dropSession(s, err)
     })
     if (this.picker !== undefined) this.adopt(session)
+    // Ask every new peer at once who else is in the swarm: in a flash crowd the downloaders must
+    // find each other within the first seconds, or they all wait on the seeder.
+    void this.exchangeWith(session)
     const waiters = this.sessionWaiters
     this.sessionWaiters = []
     for (const wake of waiters) wake(session)
@@ -266,6 +297,7 @@ export class Download {
     }
     if (!content.isValidPiece(piece, data)) {
       picker.release(piece)
+      this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: false })
       this.punish(session, new ProtocolViolation(`piece ${piece} does not match its hash`), 'bad-piece')
       this.fillAll()
       return
@@ -281,6 +313,7 @@ export class Download {
     picker.release(piece)
     if (content.bitfield.has(piece)) return
     content.addPiece(piece)
+    this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: true })
     this.received += data.byteLength
     this.rate.add(data.byteLength)
     session.bytesReceived += data.byteLength
@@ -347,12 +380,14 @@ export class Download {
   }
 
   private async exchangePeers (): Promise<void> {
-    const sessions = [...this.sessions].filter(s => !s.closed).slice(0, 3)
-    for (const session of sessions) {
-      try {
-        for (const id of await this.c.learnPeers(await session.getPeers())) this.addPeer(id)
-      } catch {}
-    }
+    const sessions = [...this.sessions].filter(s => !s.closed).sort(() => Math.random() - 0.5).slice(0, 3)
+    await Promise.all(sessions.map(async s => await this.exchangeWith(s)))
+  }
+
+  private async exchangeWith (session: PeerSession): Promise<void> {
+    try {
+      for (const id of await this.c.learnPeers(await session.getPeers())) this.addPeer(id)
+    } catch {}
   }
 
   private async saveProgress (force: boolean): Promise<void> {
