@@ -29,7 +29,11 @@ export const ErrorCode = {
   Aborted: 'ABORTED',
   DataDirInUse: 'DATA_DIR_IN_USE',
   BadArgument: 'BAD_ARGUMENT',
-  Database: 'DATABASE'
+  Database: 'DATABASE',
+  Unreachable: 'UNREACHABLE',
+  Conflict: 'CONFLICT',
+  NoDaemon: 'NO_DAEMON',
+  Unauthorized: 'UNAUTHORIZED'
 } as const
 
 export function isShoalError (err: unknown): err is ShoalError {

@@ -10,6 +10,7 @@ export const GLOBAL_OPTIONS = {
   'no-mdns': { type: 'boolean' },
   'upload-limit': { type: 'string' },
   json: { type: 'boolean' },
+  'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 

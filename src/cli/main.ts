@@ -21,13 +21,13 @@ Commands:
   get <link-or-cid>      download, verify, write <output>/<name>; --seed keeps serving
   id                     this node's peer ID and addresses
   demo                   a small swarm on this machine, sharing and downloading at once
-  daemon                 run in the background with an HTTP API and a web dashboard
+  daemon                 a long-lived node with an HTTP API and a web dashboard
   dashboard              print the running daemon's dashboard URL
   ls                     what this node shares and has downloaded
   peers                  the daemon's connected peers and their rates
   status                 whether a daemon runs, and how it is doing
 
-With a daemon running on the data directory, share, get, ls, peers and status go through it.
+With a daemon running on the data directory, share, get, id, ls, peers and status go through it.
 
 Options for every command:
   --data-dir <dir>       key and database (default $SHOAL_HOME or ~/.shoal)

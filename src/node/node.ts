@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { CID } from 'multiformats/cid'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
 import type { PrivateKey } from '@libp2p/interface'
 import { PieceLayout } from '../content/layout.js'
 import { buildContent } from '../content/build.js'
@@ -14,8 +15,8 @@ import { loadOrCreateKey } from '../net/identity.js'
 import { createNetwork, type ShoalLibp2p } from '../net/libp2p.js'
 import { ShoalDatabase } from '../store/database.js'
 import { PieceFiles } from '../store/piece-files.js'
-import { Download, type DownloadProgress, type DownloadResult } from '../swarm/download.js'
-import { PeerScores } from '../swarm/peer-scores.js'
+import { Download, type DownloadProgress, type DownloadResult, type PieceEvent } from '../swarm/download.js'
+import { PeerScores, type Fault } from '../swarm/peer-scores.js'
 import { Provider } from '../swarm/provider.js'
 import { ContentRegistry } from '../swarm/registry.js'
 import { SwarmContent } from '../swarm/swarm-content.js'
@@ -24,6 +25,7 @@ import { PROTOCOL } from '../swarm/wire/constants.js'
 import { PeerBook } from './peer-book.js'
 import { restoreContent } from './restore.js'
 import { TransferStats } from './transfer-stats.js'
+import { summarizeContent, summarizeConnections, type ConnectionSummary, type ContentSummary } from './content-list.js'
 
 export const DATABASE_FILE = 'shoal.db'
 /** Default for `get`: give up when nothing arrives for this long. */
@@ -32,6 +34,8 @@ export const DEFAULT_STALL_TIMEOUT_MS = 60_000
 export const MAX_LINK_ADDRS = 4
 /** Peers discovered (mDNS, DHT) are dialled while we have fewer connections than this. */
 export const DIAL_DISCOVERED_BELOW = 50
+/** `connect(addr)` gives up after this long. */
+export const CONNECT_TIMEOUT_MS = 15_000
 
 export interface NodeOptions {
   /** Where the key and database live. Default `$SHOAL_HOME` or `~/.shoal`. */
@@ -66,13 +70,24 @@ export interface GetOptions {
   onProgress?: (progress: DownloadProgress) => void
   /** Give up when no peer delivers anything for this long. Default 60 s. */
   timeoutMs?: number
+  /** Every piece received, valid or not, and from whom. */
+  onPiece?: (event: PieceEvent) => void
+  /** Called once the download exists: lets a reader ask for pieces first, or read availability. */
+  onStart?: (download: DownloadControl) => void
 }
 
-export type { DownloadProgress, DownloadResult }
+/** What a running `get` lets its caller steer or inspect. */
+export type DownloadControl = Pick<Download, 'prioritize' | 'availabilityOf'>
+
+export type { DownloadProgress, DownloadResult, PieceEvent, ContentSummary, ConnectionSummary }
 
 export interface NodeEvents {
   announce?: (event: AnnounceEvent) => void
   warning?: (message: string) => void
+  /** A peer broke the swarm protocol, sent a bad piece, or timed out. */
+  fault?: (peerId: string, fault: Fault) => void
+  /** A DHT provider lookup ended (`ok` false: it failed or timed out). */
+  lookup?: (event: { cid: string, ok: boolean, found: number }) => void
 }
 
 /**
@@ -162,6 +177,7 @@ export class ShoalNode {
   private async start (): Promise<void> {
     await this.provider.start()
     this.announcer.start()
+    this.scores.onFault((peerId, fault) => this.events.fault?.(peerId, fault))
     this.libp2p.addEventListener('peer:connect', evt => {
       const id = evt.detail.toString()
       this.announcer.peerConnected()
@@ -225,15 +241,17 @@ export class ShoalNode {
       outputDir: resolve(options.output ?? '.'),
       stallTimeoutMs: options.timeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       signal,
-      onProgress: options.onProgress
+      onProgress: options.onProgress,
+      onPiece: options.onPiece
     })
+    options.onStart?.(download)
     const searching = new AbortController()
     this.downloads.add(download)
     try {
       for (const id of await this.peers.addAddrs(link.peers)) download.addPeer(id)
       for (const id of this.connectedPeers()) download.addPeer(id)
       void searchProviders(
-        (cid, s) => mapProviders(this.libp2p.contentRouting.findProviders(cid, { signal: s })),
+        (cid, s) => mapProviders(this.libp2p.contentRouting.findProviders(cid, { signal: s }), (ok, found) => this.events.lookup?.({ cid: cid.toString(), ok, found })),
         link.cid, id => download.addPeer(id), AbortSignal.any([searching.signal, signal]))
       const result = await download.run()
       for (const [peerId, bytes] of Object.entries(result.peers)) this.stats.downloaded(peerId, bytes)
@@ -243,6 +261,69 @@ export class ShoalNode {
       searching.abort()
       this.downloads.delete(download)
     }
+  }
+
+  /** Everything this node shares or downloads, as the database records it, with live piece counts. */
+  listContent (): ContentSummary[] {
+    return summarizeContent(this.db.listContent(), this.registry, cid => this.linkFor(cid))
+  }
+
+  /** The content this node serves under `cid` (complete or still downloading), if any. */
+  contentOf (cid: string): SwarmContent | undefined {
+    return this.registry.get(cid)
+  }
+
+  /** Stops serving `cid` and forgets it (files stay on disk). Returns whether there was anything to remove. */
+  async removeContent (cid: string): Promise<boolean> {
+    let parsed: CID
+    try {
+      parsed = CID.parse(cid)
+    } catch {
+      throw new ShoalError(ErrorCode.BadArgument, `not a content ID: ${cid}`)
+    }
+    const content = this.registry.get(cid)
+    this.registry.delete(cid)
+    this.announcer.withdraw(parsed)
+    await content?.files.close().catch(() => {})
+    return this.db.removeContent(cid) || content !== undefined
+  }
+
+  /** Dials a peer by multiaddr; returns its peer ID. */
+  async connect (addr: string): Promise<string> {
+    let target
+    try {
+      target = multiaddr(addr)
+    } catch {
+      throw new ShoalError(ErrorCode.BadArgument, `not a multiaddr: ${addr} (example: /ip4/127.0.0.1/tcp/4001/p2p/12D3Koo…)`)
+    }
+    try {
+      const connection = await this.libp2p.dial(target, { signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]) })
+      return connection.remotePeer.toString()
+    } catch (err: any) {
+      throw new ShoalError(ErrorCode.Unreachable, `cannot connect to ${addr}: ${String(err?.message ?? err).split('\n')[0]}`)
+    }
+  }
+
+  /** Refuses to deal with `peerId` from now on (for `ms`, default an hour) and hangs up on it. */
+  async ban (peerId: string, ms?: number): Promise<void> {
+    let id
+    try {
+      id = peerIdFromString(peerId)
+    } catch {
+      throw new ShoalError(ErrorCode.BadArgument, `not a peer ID: ${peerId}`)
+    }
+    this.scores.ban(id.toString(), ms)
+    await this.libp2p.hangUp(id).catch(() => {})
+  }
+
+  /** Open connections, one entry per peer. */
+  connections (): ConnectionSummary[] {
+    return summarizeConnections(this.libp2p.getConnections())
+  }
+
+  /** Peers in the DHT routing table. */
+  dhtPeers (): number {
+    return (this.libp2p.services.dht as unknown as { routingTable?: { size: number } }).routingTable?.size ?? 0
   }
 
   async stop (): Promise<void> {
@@ -257,8 +338,18 @@ export class ShoalNode {
   }
 }
 
-async function * mapProviders (source: AsyncIterable<{ id: { toString: () => string } }>): AsyncGenerator<{ id: string }> {
-  for await (const peer of source) yield { id: peer.id.toString() }
+async function * mapProviders (source: AsyncIterable<{ id: { toString: () => string } }>, done?: (ok: boolean, found: number) => void): AsyncGenerator<{ id: string }> {
+  let found = 0
+  try {
+    for await (const peer of source) {
+      found++
+      yield { id: peer.id.toString() }
+    }
+    done?.(true, found)
+  } catch (err) {
+    done?.(false, found)
+    throw err
+  }
 }
 
 /** Starts a Shoal node. */

@@ -110,7 +110,6 @@ export class Download {
     this.key = options.cid.toString()
   }
 
-  /** Tell the download about a peer that may have the content. */
   /** Fetches these pieces before any other, most urgent first (a reader is waiting for them). */
   prioritize (pieces: number[]): void {
     if (this.picker === undefined) return
@@ -123,6 +122,7 @@ export class Download {
     return this.picker?.availabilityOf(piece) ?? 0
   }
 
+  /** Tell the download about a peer that may have the content. */
   addPeer (peerId: string): void {
     if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId)) return
     this.candidates.add(peerId)

@@ -20,6 +20,7 @@ interface PeerRecordState { score: number, bannedUntil: number, faults: number }
 export class PeerScores {
   private readonly peers = new Map<string, PeerRecordState>()
   private readonly banListeners = new Set<(peerId: string) => void>()
+  private readonly faultListeners = new Set<(peerId: string, fault: Fault) => void>()
   private readonly now: () => number
 
   constructor (now: () => number = Date.now) {
@@ -30,6 +31,7 @@ export class PeerScores {
     const state = this.state(peerId)
     state.score -= FAULT_COST[fault]
     state.faults++
+    for (const listener of this.faultListeners) listener(peerId, fault)
     if (state.score <= BAN_SCORE && state.bannedUntil <= this.now()) {
       state.bannedUntil = this.now() + BAN_MS
       for (const listener of this.banListeners) listener(peerId)
@@ -51,6 +53,19 @@ export class PeerScores {
 
   banned (): string[] {
     return [...this.peers.keys()].filter(id => this.isBanned(id))
+  }
+
+  /** Bans a peer at once (a user's decision), for `ms`. */
+  ban (peerId: string, ms: number = BAN_MS): void {
+    const wasBanned = this.isBanned(peerId)
+    const state = this.state(peerId)
+    state.bannedUntil = Math.max(state.bannedUntil, this.now() + ms)
+    if (!wasBanned) for (const listener of this.banListeners) listener(peerId)
+  }
+
+  onFault (listener: (peerId: string, fault: Fault) => void): () => void {
+    this.faultListeners.add(listener)
+    return () => this.faultListeners.delete(listener)
   }
 
   onBan (listener: (peerId: string) => void): () => void {

@@ -1,6 +1,9 @@
 import type { Bitfield } from './bitfield.js'
 import { ENDGAME_DUPLICATES } from './constants.js'
 
+/** Most pieces kept in the "wanted first" list (see `prioritize`). */
+export const MAX_PRIORITY_PIECES = 256
+
 /** What the picker needs to know of a peer: which pieces it has and which we asked it for. */
 export interface PickablePeer {
   hasPiece: (piece: number) => boolean
@@ -19,6 +22,8 @@ export class PiecePicker {
   private readonly requested: Uint8Array
   private readonly have: Bitfield
   private requestedCount = 0
+  /** Pieces a reader is waiting for, most urgent first; picked before rarest-first. */
+  private priority: number[] = []
 
   constructor (have: Bitfield) {
     this.have = have
@@ -49,12 +54,25 @@ export class PiecePicker {
   /** Picks up to `count` pieces to request from `peer` and marks them requested. */
   pick (peer: PickablePeer, count: number): number[] {
     if (count <= 0) return []
-    const picked = this.pickFresh(peer, count)
-    if (picked.length < count && this.inEndgame()) {
-      picked.push(...this.pickEndgame(peer, count - picked.length))
+    const urgent = this.pickPriority(peer, count)
+    for (const piece of urgent) this.markRequested(piece)
+    const rest = count - urgent.length
+    if (rest <= 0) return urgent
+    const picked = this.pickFresh(peer, rest)
+    if (picked.length < rest && this.inEndgame()) {
+      picked.push(...this.pickEndgame(peer, rest - picked.length))
     }
     for (const piece of picked) this.markRequested(piece)
-    return picked
+    return urgent.length > 0 ? [...urgent, ...picked] : picked
+  }
+
+  /**
+   * Pieces to fetch before any other, most urgent first (an HTTP Range reader waits for them).
+   * They go ahead of those prioritized earlier; the list keeps MAX_PRIORITY_PIECES at most.
+   */
+  prioritize (pieces: number[]): void {
+    const wanted = pieces.filter(p => Number.isInteger(p) && p >= 0 && p < this.have.size && !this.have.has(p))
+    this.priority = [...new Set([...wanted, ...this.priority])].slice(0, MAX_PRIORITY_PIECES)
   }
 
   /** A request ended without the piece (rejected, timed out, peer gone, or the piece arrived). */
@@ -75,6 +93,17 @@ export class PiecePicker {
     const n = this.requested[piece] ?? 0
     if (n === 0) this.requestedCount++
     this.requested[piece] = n + 1
+  }
+
+  private pickPriority (peer: PickablePeer, count: number): number[] {
+    if (this.priority.length === 0) return []
+    this.priority = this.priority.filter(p => !this.have.has(p))
+    const picked: number[] = []
+    for (const piece of this.priority) {
+      if (picked.length >= count) break
+      if ((this.requested[piece] ?? 0) === 0 && peer.hasPiece(piece)) picked.push(piece)
+    }
+    return picked
   }
 
   private pickFresh (peer: PickablePeer, count: number): number[] {

@@ -5,12 +5,15 @@ import { ProgressLine, renderProgress } from '../progress-bar.js'
 import type { Reporter } from '../reporter.js'
 import { signalOnInterrupt, untilSignal } from '../signals.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
+import { findDaemon } from '../remote/find-daemon.js'
+import { getViaDaemon } from '../remote/get-remote.js'
 
 export const GET_HELP = `Usage: shoal get <link-or-cid> [options]
 
 Downloads content from every peer that has it, verifies each piece, and writes <output>/<name>
 only once everything is verified. A bare content ID is found through the DHT, mDNS and bootstrap
-peers. An interrupted download resumes when the same command runs again.
+peers. An interrupted download resumes when the same command runs again. With 'shoal daemon'
+running on the data directory, the daemon downloads (and seeds) and this command follows it.
 
 Options:
   -o, --output <dir>     folder to write into (default: current folder)
@@ -28,6 +31,8 @@ export async function get (parsed: Parsed, reporter: Reporter): Promise<number> 
     throw new ShoalError(ErrorCode.BadArgument, 'get takes one link or content ID: shoal get <link-or-cid>')
   }
   const timeout = parsed.values.timeout !== undefined ? parseSeconds(parsed.values.timeout as string, '--timeout') : undefined
+  const running = await findDaemon(parsed.values)
+  if (running !== undefined) return await getViaDaemon(running, parsed, reporter)
   const node = await createNode(nodeOptions(parsed.values), {
     warning: message => reporter.note(`warning: ${message}`)
   })

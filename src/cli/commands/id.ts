@@ -1,6 +1,7 @@
 import { createNode } from '../../node/node.js'
 import { nodeOptions, type Parsed } from '../args.js'
 import type { Reporter } from '../reporter.js'
+import { findDaemon } from '../remote/find-daemon.js'
 
 export const ID_HELP = `Usage: shoal id [options]
 
@@ -11,6 +12,17 @@ Options:
   --data-dir, --listen, --bootstrap, --no-mdns, -h/--help as for every command`
 
 export async function id (parsed: Parsed, reporter: Reporter): Promise<number> {
+  // A daemon holds the data directory: it knows the identity and the addresses it listens on.
+  const running = await findDaemon(parsed.values)
+  if (running !== undefined) {
+    const status = await running.client.status()
+    reporter.event({ event: 'id', peerId: status.peerId, addrs: status.addrs, dataDir: status.dataDir })
+    reporter.say(`peer ID: ${status.peerId}`)
+    reporter.say(`data dir: ${status.dataDir}`)
+    reporter.say('addresses:')
+    for (const addr of status.addrs) reporter.say(`  ${addr}`)
+    return 0
+  }
   // Discovery is irrelevant to printing an identity: keep the node quiet on the network.
   const node = await createNode({ ...nodeOptions(parsed.values), mdns: false, bootstrap: [] })
   try {

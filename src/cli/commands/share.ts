@@ -5,12 +5,15 @@ import { ProgressLine } from '../progress-bar.js'
 import type { Reporter } from '../reporter.js'
 import { untilSignal } from '../signals.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
+import { findDaemon } from '../remote/find-daemon.js'
+import { shareViaDaemon } from '../remote/share-remote.js'
 
 export const SHARE_HELP = `Usage: shoal share <path>... [options]
 
 Shares files or folders in place (nothing is copied), prints a link for each, and serves them
 until interrupted (Ctrl+C or SIGTERM), then exits 0. Shares are served again when a node restarts
-on the same data directory.
+on the same data directory. With 'shoal daemon' running on the data directory, the daemon
+shares and serves them, and this command exits once they are shared.
 
 Options:
   --json                 one JSON event per line: {"event":"sharing","link",...}
@@ -24,6 +27,8 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
   if (parsed.positionals.length === 0) {
     throw new ShoalError(ErrorCode.BadArgument, 'share needs at least one path: shoal share <path>...')
   }
+  const running = await findDaemon(parsed.values)
+  if (running !== undefined) return await shareViaDaemon(running, parsed, reporter)
   const node = await createNode(nodeOptions(parsed.values), {
     warning: message => reporter.note(`warning: ${message}`)
   })

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path'
+import type { Parsed } from '../args.js'
+import { formatBytes } from '../format.js'
+import type { Reporter } from '../reporter.js'
+import { signalOnInterrupt } from '../signals.js'
+import type { FoundDaemon } from './find-daemon.js'
+
+/**
+ * `shoal share` with a daemon running: the daemon hashes and serves each path; the command prints
+ * the same `sharing` events as without a daemon, then exits at once (the daemon keeps serving).
+ */
+export async function shareViaDaemon (daemon: FoundDaemon, parsed: Parsed, reporter: Reporter): Promise<number> {
+  const interrupt = signalOnInterrupt()
+  try {
+    let last
+    for (const path of parsed.positionals) {
+      reporter.note(`hashing ${path} in the daemon…`)
+      const result = await daemon.client.share(resolve(path), interrupt.signal)
+      last = result
+      reporter.event({ event: 'sharing', link: result.link, cid: result.cid, peerId: result.peerId, addrs: result.addrs, name: result.name, kind: result.kind, bytes: result.bytes, files: result.files, skipped: result.skipped })
+      reporter.say(`Sharing ${result.name} (${result.kind === 'dir' ? `folder, ${result.files} files, ` : ''}${formatBytes(result.bytes)})`)
+      reporter.say(`  link: ${result.link}`)
+      reporter.say(`  cid:  ${result.cid}`)
+      for (const skipped of result.skipped) reporter.note(`  not shared (not a regular file): ${skipped}`)
+    }
+    if (last !== undefined) {
+      reporter.say(`Peer ${last.peerId}, listening on:`)
+      for (const addr of last.addrs) reporter.say(`  ${addr}`)
+    }
+    reporter.note(`Served by the shoal daemon (pid ${daemon.pid}, ${daemon.client.url}); it keeps serving after this command exits.`)
+    return 0
+  } finally {
+    interrupt.dispose()
+  }
+}
