@@ -33,7 +33,9 @@ export const ErrorCode = {
   Unreachable: 'UNREACHABLE',
   Conflict: 'CONFLICT',
   NoDaemon: 'NO_DAEMON',
-  Unauthorized: 'UNAUTHORIZED'
+  Unauthorized: 'UNAUTHORIZED',
+  /** `get --publisher`: the content was found, but signed by someone else. */
+  WrongPublisher: 'WRONG_PUBLISHER'
 } as const
 
 export function isShoalError (err: unknown): err is ShoalError {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { ErrorCode, ShoalError } from '../errors.js'
 import type { NodeOptions } from '../node/node.js'
+import { readNetworkKeyFile } from '../net/network-key.js'
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = {
@@ -9,6 +10,8 @@ export const GLOBAL_OPTIONS = {
   bootstrap: { type: 'string', multiple: true },
   'no-mdns': { type: 'boolean' },
   'upload-limit': { type: 'string' },
+  'download-limit': { type: 'string' },
+  'network-key': { type: 'string' },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
@@ -41,7 +44,9 @@ export function nodeOptions (values: Parsed['values']): NodeOptions {
     listen: values.listen as string[] | undefined,
     bootstrap: values.bootstrap as string[] | undefined,
     mdns: values['no-mdns'] !== true,
-    uploadLimit: values['upload-limit'] !== undefined ? positive(parseSize(values['upload-limit'] as string, '--upload-limit'), '--upload-limit') : undefined
+    uploadLimit: values['upload-limit'] !== undefined ? positive(parseSize(values['upload-limit'] as string, '--upload-limit'), '--upload-limit') : undefined,
+    downloadLimit: values['download-limit'] !== undefined ? positive(parseSize(values['download-limit'] as string, '--download-limit'), '--download-limit') : undefined,
+    networkKey: values['network-key'] !== undefined ? readNetworkKeyFile(values['network-key'] as string) : undefined
   }
 }
 
@@ -50,7 +55,7 @@ export function parseSeconds (text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim())
   if (match === null) throw new ShoalError(ErrorCode.BadArgument, `${flag} takes seconds (e.g. 30, 90s, 5m): got '${text}'`)
   const scale = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1
-  return Number(match[1]) * scale
+  return finite(Number(match[1]) * scale, flag, text)
 }
 
 /** `32M`, `1G`, `512k`, `1000` (bytes, powers of 1024). */
@@ -58,7 +63,13 @@ export function parseSize (text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)([kmgt])?i?b?$/i.exec(text.trim())
   if (match === null) throw new ShoalError(ErrorCode.BadArgument, `${flag} takes a size (e.g. 512k, 32M, 1G): got '${text}'`)
   const power = ' kmgt'.indexOf((match[2] ?? ' ').toLowerCase())
-  return Math.round(Number(match[1]) * 1024 ** power)
+  return finite(Math.round(Number(match[1]) * 1024 ** power), flag, text)
+}
+
+/** Numbers past 2^53 lose their units digit, and Infinity is no limit at all: refuse them. */
+function finite (n: number, flag: string, text: string): number {
+  if (!Number.isFinite(n) || n > Number.MAX_SAFE_INTEGER) throw new ShoalError(ErrorCode.BadArgument, `${flag} is too large: '${text.slice(0, 40)}'`)
+  return n
 }
 
 function positive (n: number, flag: string): number {

@@ -11,6 +11,7 @@ import { dashboard, DASHBOARD_HELP } from './commands/dashboard.js'
 import { ls, LS_HELP } from './commands/ls.js'
 import { peers, PEERS_HELP } from './commands/peers.js'
 import { status, STATUS_HELP } from './commands/status.js'
+import { networkKey, NETWORK_KEY_HELP } from './commands/network-key.js'
 
 export const MAIN_HELP = `Shoal: peer-to-peer file sharing. Content is cut into verified pieces and pulled from many peers at once.
 
@@ -26,6 +27,7 @@ Commands:
   ls                     what this node shares and has downloaded
   peers                  the daemon's connected peers and their rates
   status                 whether a daemon runs, and how it is doing
+  network-key            print a new key for a private network
 
 With a daemon running on the data directory, share, get, id, ls, peers and status go through it.
 
@@ -35,6 +37,8 @@ Options for every command:
   --bootstrap <multiaddr> a peer to join through (…/p2p/<peerId>), repeatable
   --no-mdns              no LAN discovery
   --upload-limit <rate>  most bytes per second uploaded, e.g. 8M (k/M/G suffixes)
+  --download-limit <rate> most bytes per second downloaded, e.g. 8M (k/M/G suffixes)
+  --network-key <file>   join the private network of this key ('shoal network-key' makes one)
   --json                 one JSON event per line on stdout
   --log-level <level>    error, warn, info or debug (logs go to stderr; JSON when not a terminal)
   -h, --help             help for a command
@@ -52,7 +56,7 @@ const COMMANDS: Record<string, Command> = {
   get: {
     run: get,
     help: GET_HELP,
-    options: { output: { type: 'string', short: 'o' }, seed: { type: 'boolean' }, timeout: { type: 'string' } }
+    options: { output: { type: 'string', short: 'o' }, seed: { type: 'boolean' }, timeout: { type: 'string' }, publisher: { type: 'string' } }
   },
   id: { run: id, help: ID_HELP, options: {} },
   demo: { run: demo, help: DEMO_HELP, options: { peers: { type: 'string' }, size: { type: 'string' } } },
@@ -60,7 +64,8 @@ const COMMANDS: Record<string, Command> = {
   dashboard: { run: dashboard, help: DASHBOARD_HELP, options: {} },
   ls: { run: ls, help: LS_HELP, options: {} },
   peers: { run: peers, help: PEERS_HELP, options: {} },
-  status: { run: status, help: STATUS_HELP, options: {} }
+  status: { run: status, help: STATUS_HELP, options: {} },
+  'network-key': { run: networkKey, help: NETWORK_KEY_HELP, options: {} }
 }
 
 /** Exit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted. */

@@ -8,7 +8,8 @@ import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { bootstrap } from '@libp2p/bootstrap'
-import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import { preSharedKey } from '@libp2p/pnet'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ErrorCode, ShoalError } from '../errors.js'
 
@@ -33,6 +34,10 @@ export interface NetworkOptions {
   listen?: string[]
   bootstrap?: string[]
   mdns?: boolean
+  /** Who may connect (banned peers, connections per peer): see connection-gater.ts. */
+  gater?: ConnectionGater
+  /** A private network's pre-shared key (see network-key.ts): only nodes holding it can connect. */
+  networkKey?: Uint8Array
 }
 
 export type ShoalServices = {
@@ -72,6 +77,8 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       streamMuxers: [yamux()],
       peerDiscovery,
       connectionManager: CONNECTION_LIMITS,
+      ...(options.gater !== undefined ? { connectionGater: options.gater } : {}),
+      ...(options.networkKey !== undefined ? { connectionProtector: preSharedKey({ psk: options.networkKey }) } : {}),
       services: {
         identify: identify(),
         ping: ping(),

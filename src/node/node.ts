@@ -13,6 +13,7 @@ import { searchProviders } from '../discovery/provider-search.js'
 import { defaultDataDir, lockDataDir, type DataDirLock } from '../net/data-dir.js'
 import { loadOrCreateKey } from '../net/identity.js'
 import { createNetwork, type ShoalLibp2p } from '../net/libp2p.js'
+import { connectionGater } from '../net/connection-gater.js'
 import { ShoalDatabase } from '../store/database.js'
 import { PieceFiles } from '../store/piece-files.js'
 import { Download, type DownloadProgress, type DownloadResult, type PieceEvent } from '../swarm/download.js'
@@ -21,6 +22,7 @@ import { Provider } from '../swarm/provider.js'
 import { ContentRegistry } from '../swarm/registry.js'
 import { SwarmContent } from '../swarm/swarm-content.js'
 import { TokenBucket } from '../swarm/token-bucket.js'
+import { RequestBudget } from '../swarm/request-budget.js'
 import { PROTOCOL } from '../swarm/wire/constants.js'
 import { PeerBook } from './peer-book.js'
 import { restoreContent } from './restore.js'
@@ -36,6 +38,8 @@ export const MAX_LINK_ADDRS = 4
 export const DIAL_DISCOVERED_BELOW = 50
 /** `connect(addr)` gives up after this long. */
 export const CONNECT_TIMEOUT_MS = 15_000
+/** Folder of the data directory holding downloads' verified-piece journals (store/piece-journal.ts). */
+export const JOURNAL_DIR = 'journals'
 
 export interface NodeOptions {
   /** Where the key and database live. Default `$SHOAL_HOME` or `~/.shoal`. */
@@ -48,6 +52,13 @@ export interface NodeOptions {
   mdns?: boolean
   /** Most bytes per second this node uploads, over all peers. Default: no limit. */
   uploadLimit?: number
+  /** Most bytes per second of piece data this node downloads, over all downloads. Default: no limit. */
+  downloadLimit?: number
+  /**
+   * A private network's pre-shared key, the text of a key file (`shoal network-key`, see
+   * net/network-key.ts): only nodes with the same key can connect to this one.
+   */
+  networkKey?: Uint8Array
 }
 
 export interface ShareResult {
@@ -74,6 +85,8 @@ export interface GetOptions {
   onPiece?: (event: PieceEvent) => void
   /** Called once the download exists: lets a reader ask for pieces first, or read availability. */
   onStart?: (download: DownloadControl) => void
+  /** Accept the content only if signed by this peer ID (else, when no peer has such a copy: WRONG_PUBLISHER). */
+  publisher?: string
 }
 
 /** What a running `get` lets its caller steer or inspect. */
@@ -101,7 +114,8 @@ export class ShoalNode {
   private readonly db: ShoalDatabase
   private readonly lock: DataDirLock
   private readonly registry = new ContentRegistry()
-  private readonly scores = new PeerScores()
+  private readonly scores: PeerScores
+  private readonly budget?: RequestBudget
   private readonly provider: Provider
   private readonly announcer: Announcer
   private readonly peers: PeerBook
@@ -111,8 +125,10 @@ export class ShoalNode {
   private readonly events: NodeEvents
   private readonly privateKey: PrivateKey
 
-  private constructor (dataDir: string, privateKey: PrivateKey, libp2p: ShoalLibp2p, db: ShoalDatabase, lock: DataDirLock, options: NodeOptions, events: NodeEvents) {
+  private constructor (dataDir: string, privateKey: PrivateKey, libp2p: ShoalLibp2p, db: ShoalDatabase, lock: DataDirLock, options: NodeOptions, events: NodeEvents, scores: PeerScores) {
     this.dataDir = dataDir
+    this.scores = scores
+    this.budget = options.downloadLimit !== undefined ? new RequestBudget(options.downloadLimit) : undefined
     this.privateKey = privateKey
     this.libp2p = libp2p
     this.db = db
@@ -143,8 +159,11 @@ export class ShoalNode {
       const privateKey = await loadOrCreateKey(dataDir)
       db = ShoalDatabase.open(join(dataDir, DATABASE_FILE))
       if (db.recovered) events.warning?.('the database was damaged; it was moved aside and a new one started')
-      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns })
-      const node = new ShoalNode(dataDir, privateKey, libp2p, db, lock, options, events)
+      // Created before the network, whose connection gater refuses banned peers.
+      const scores = new PeerScores()
+      const gater = connectionGater({ isBanned: id => scores.isBanned(id), connectionsOf: id => libp2p?.getConnections(id).length ?? 0 })
+      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey })
+      const node = new ShoalNode(dataDir, privateKey, libp2p, db, lock, options, events, scores)
       await node.start()
       return node
     } catch (err) {
@@ -178,6 +197,8 @@ export class ShoalNode {
     await this.provider.start()
     this.announcer.start()
     this.scores.onFault((peerId, fault) => this.events.fault?.(peerId, fault))
+    // A banned peer is hung up on at once; the connection gater refuses it from then on.
+    this.scores.onBan(peerId => { void this.libp2p.hangUp(peerIdFromString(peerId)).catch(() => {}) })
     this.libp2p.addEventListener('peer:connect', evt => {
       const id = evt.detail.toString()
       this.announcer.peerConnected()
@@ -228,6 +249,7 @@ export class ShoalNode {
   /** Downloads the content behind a link or bare CID into `options.output`, verifying every piece. */
   async get (linkOrCid: string, options: GetOptions = {}): Promise<DownloadResult> {
     const link = parseLink(linkOrCid)
+    const publisher = options.publisher !== undefined ? checkPeerId(options.publisher, 'publisher') : undefined
     const signal = AbortSignal.any([this.stopping.signal, ...(options.signal !== undefined ? [options.signal] : [])])
     const download = new Download({
       registry: this.registry,
@@ -235,14 +257,17 @@ export class ShoalNode {
       db: this.db,
       localPeerId: this.peerId,
       openStream: async (peerId, s) => await this.libp2p.dialProtocol(peerIdFromString(peerId), PROTOCOL, { signal: s }),
-      learnPeers: async records => await this.peers.learn(records)
+      learnPeers: async records => await this.peers.learn(records),
+      budget: this.budget,
+      journalDir: join(this.dataDir, JOURNAL_DIR)
     }, {
       cid: link.cid,
       outputDir: resolve(options.output ?? '.'),
       stallTimeoutMs: options.timeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       signal,
       onProgress: options.onProgress,
-      onPiece: options.onPiece
+      onPiece: options.onPiece,
+      publisher
     })
     options.onStart?.(download)
     const searching = new AbortController()
@@ -349,6 +374,15 @@ async function * mapProviders (source: AsyncIterable<{ id: { toString: () => str
   } catch (err) {
     done?.(false, found)
     throw err
+  }
+}
+
+/** `text` as a canonical peer ID string; ShoalError(BadArgument) if it is not one. */
+function checkPeerId (text: string, what: string): string {
+  try {
+    return peerIdFromString(text).toString()
+  } catch {
+    throw new ShoalError(ErrorCode.BadArgument, `${what} is not a peer ID: ${JSON.stringify(text.slice(0, 80))}`)
   }
 }
 

@@ -21,8 +21,11 @@ export const MAX_QUEUED_REQUESTS = 128
 export const MAX_STREAMS_PER_PEER = 64
 
 /** How long a peer has to answer `open`, `get-manifest` or `get-hashes`. */
-export const HANDSHAKE_TIMEOUT_MS = 15_000
-/** A requested piece that has not arrived after this long is given to another peer. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000
+/**
+ * Longest a requested piece may take before it is given to another peer (smaller pieces get less:
+ * see stall-guard.ts); also bounds opening a stream to a peer.
+ */
 export const PIECE_TIMEOUT_MS = 60_000
 /** A peer that said it lacks the content is asked again after this long (it may have fetched it since). */
 export const RETRY_NOT_FOUND_MS = 3_000
@@ -38,3 +41,5 @@ export const BAN_MS = 60 * 60 * 1000
 export const SAVE_PROGRESS_INTERVAL_MS = 1_000
 /** How often progress is reported. */
 export const PROGRESS_INTERVAL_MS = 250
+/** A piece a peer rejected is not asked of that peer again for this long. */
+export const REJECT_RETRY_MS = 2_000

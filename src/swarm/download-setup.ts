@@ -1,6 +1,7 @@
 import type { CID } from 'multiformats/cid'
-import { decodeSignedManifest, verifySignedManifest } from '../content/envelope.js'
-import type { Manifest } from '../content/manifest.js'
+import { decodeSignedManifest, verifySignedManifest, type SignedManifest } from '../content/envelope.js'
+import { decodeManifest, manifestCid, type Manifest } from '../content/manifest.js'
+import { ErrorCode, ShoalError } from '../errors.js'
 import type { PieceLayout } from '../content/layout.js'
 import { HASH_BYTES, hashPiece, verifyFileHashes } from '../content/merkle.js'
 import type { PieceFiles } from '../store/piece-files.js'
@@ -12,15 +13,64 @@ export const HASH_REQUESTS_IN_FLIGHT = 16
 
 export interface VerifiedManifest { manifest: Manifest, publisher: string, signed: Uint8Array }
 
-/** Fetches the signed manifest from a peer and checks it hashes to `cid` and is validly signed. */
-export async function fetchManifest (session: PeerSession, cid: CID): Promise<VerifiedManifest> {
+/**
+ * The manifest hashes to the CID asked for but is not a valid manifest (hostile names, absurd
+ * sizes...): no peer can ever serve a usable one for this CID, so the download stops.
+ */
+export class InvalidContent extends ProtocolViolation {}
+
+/** `get --publisher`: this copy is signed by someone else (not a lie: anyone may sign any content). */
+export class WrongPublisher extends ShoalError {
+  constructor (message: string) {
+    super(ErrorCode.WrongPublisher, message)
+  }
+}
+
+/**
+ * Fetches the signed manifest from a peer and checks it hashes to `cid`, is a valid manifest, is
+ * validly signed, and (with `publisher`) that this publisher signed it.
+ */
+export async function fetchManifest (session: PeerSession, cid: CID, publisher?: string): Promise<VerifiedManifest> {
   const signed = await session.getManifest()
+  let envelope: SignedManifest
+  let verified: { manifest: Manifest, publisher: string }
   try {
-    const { manifest, publisher } = await verifySignedManifest(decodeSignedManifest(signed), cid)
-    return { manifest, publisher, signed: new Uint8Array(signed) }
+    envelope = decodeSignedManifest(signed)
   } catch (err: any) {
     throw new ProtocolViolation(`bad manifest: ${err.message}`)
   }
+  if (manifestCid(envelope.manifest).equals(cid)) {
+    try {
+      decodeManifest(envelope.manifest)
+    } catch (err: any) {
+      throw new InvalidContent(`${cid.toString()} names an unusable manifest: ${err.message}`)
+    }
+  }
+  try {
+    verified = await verifySignedManifest(envelope, cid)
+  } catch (err: any) {
+    throw new ProtocolViolation(`bad manifest: ${err.message}`)
+  }
+  if (publisher !== undefined && verified.publisher !== publisher) {
+    throw new WrongPublisher(`${cid.toString()} was found signed by ${verified.publisher}, not by ${publisher}`)
+  }
+  return { manifest: verified.manifest, publisher: verified.publisher, signed: new Uint8Array(signed) }
+}
+
+/**
+ * The pieces a resumed download may already have: the database's saved map and the journal's
+ * later entries, as bitfield bytes for recheckPieces (which verifies each on disk). Undefined: none.
+ */
+export function claimedPieces (pieceCount: number, saved: Uint8Array | undefined, journaled: number[]): Uint8Array | undefined {
+  if (saved === undefined && journaled.length === 0) return undefined
+  let claims: Bitfield
+  try {
+    claims = saved !== undefined ? Bitfield.fromBytes(pieceCount, saved) : new Bitfield(pieceCount)
+  } catch {
+    claims = new Bitfield(pieceCount) // a damaged saved map claims nothing
+  }
+  for (const piece of journaled) if (piece < pieceCount) claims.set(piece)
+  return claims.toBytes()
 }
 
 /**

@@ -1,19 +1,25 @@
 import type { Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { PieceLayout } from '../content/layout.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import type { ShoalDatabase } from '../store/database.js'
 import { checkOutputDir, commitDownload, downloadPaths, type DownloadPaths } from '../store/download-paths.js'
 import { PieceFiles } from '../store/piece-files.js'
+import { checkFreeSpace } from '../store/disk-space.js'
+import { PieceJournal } from '../store/piece-journal.js'
 import { CandidatePool } from './candidate-pool.js'
 import {
   INITIAL_IN_FLIGHT_BYTES, IN_FLIGHT_BYTES_PER_PEER, MAX_REQUESTS_PER_PEER, PIPELINE_SECONDS, MIN_REQUESTS_PER_PEER, PEER_EXCHANGE_INTERVAL_MS,
-  PIECE_TIMEOUT_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
+  PIECE_TIMEOUT_MS, REJECT_RETRY_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
 } from './constants.js'
-import { fetchManifest, fetchPieceHashes, recheckPieces, type VerifiedManifest } from './download-setup.js'
+import { claimedPieces, fetchManifest, fetchPieceHashes, InvalidContent, recheckPieces, WrongPublisher, type VerifiedManifest } from './download-setup.js'
 import { PeerSession, ProtocolViolation } from './peer-session.js'
-import type { PeerScores } from './peer-scores.js'
+import type { Fault, PeerScores } from './peer-scores.js'
+import { faultOf, PeerStalled } from './faults.js'
+import { StallGuard } from './stall-guard.js'
+import type { RequestBudget } from './request-budget.js'
 import { PiecePicker } from './piece-picker.js'
 import type { ContentRegistry } from './registry.js'
 import { SwarmContent } from './swarm-content.js'
@@ -28,6 +34,10 @@ export interface DownloadComponents {
   openStream: (peerId: string, signal: AbortSignal) => Promise<Stream>
   /** Adds peer-exchange records to the address book; returns their peer IDs. */
   learnPeers: (records: PeerRecord[]) => Promise<string[]>
+  /** The node's download rate limit, if any (shared by every download). */
+  budget?: RequestBudget
+  /** Folder for verified-piece journals (store/piece-journal.ts); none: resume from the saved map only. */
+  journalDir?: string
 }
 
 export interface DownloadOptions {
@@ -39,6 +49,8 @@ export interface DownloadOptions {
   onProgress?: (progress: DownloadProgress) => void
   /** Every piece that arrives, valid (verified and written) or not (failed its hash check). */
   onPiece?: (event: PieceEvent) => void
+  /** Accept the content only if this peer ID signed it. */
+  publisher?: string
 }
 
 /** One piece received from a peer (for piece maps and metrics). */
@@ -92,6 +104,12 @@ export class Download {
   private readonly rate = new RateMeter()
   private readonly started = Date.now()
   private readonly abort = new AbortController()
+  private readonly stalls = new StallGuard()
+  /** Errors a peer was already scored for (so closing its session does not score it twice). */
+  private readonly scored = new WeakSet<Error>()
+  private journal?: PieceJournal
+  /** A manifest refused for its publisher (`publisher` option): reported if nothing better turns up. */
+  private refused?: WrongPublisher
   private verified?: VerifiedManifest
   private content?: SwarmContent
   private picker?: PiecePicker
@@ -147,6 +165,7 @@ export class Download {
       this.abort.abort()
       for (const session of this.sessions) session.close()
       await this.saveProgress(true)
+      await this.journal?.close()
     }
   }
 
@@ -165,17 +184,22 @@ export class Download {
       }
       throw new ShoalError(ErrorCode.OutputExists, `${this.paths.final} already exists; remove it or choose another --output`)
     }
+    // Before anything is allocated (hashes, files): a manifest may declare any size.
+    await checkFreeSpace(this.opts.outputDir, this.paths.partial, layout.totalSize)
     const hashes = await fetchPieceHashes(manifest, layout, async () => await this.nextSession(), (s, err) => this.punish(s, err))
     const files = new PieceFiles(layout, manifest, this.paths.partial)
     const saved = this.c.db.getContent(this.key)
     const resumable = saved !== undefined && !saved.complete && saved.partialPath === this.paths.partial && await exists(this.paths.partial)
+    this.journal = this.c.journalDir !== undefined ? new PieceJournal(join(this.c.journalDir, this.key)) : undefined
+    const journaled = await this.journal?.read(layout.pieceCount) ?? []
     await files.prepare()
-    const bitfield = await recheckPieces(files, layout, hashes, resumable ? saved?.bitfield : undefined)
+    const bitfield = await recheckPieces(files, layout, hashes, claimedPieces(layout.pieceCount, resumable ? saved?.bitfield : undefined, journaled))
     this.content = new SwarmContent({ cid: this.opts.cid, signed: verified.signed, manifest, publisher: verified.publisher, hashes, files, bitfield })
     this.c.db.putContent({
       cid: this.key, role: 'download', signed: verified.signed, hashes, path: this.paths.final,
       partialPath: this.paths.partial, complete: false, bitfield: bitfield.toBytes(), addedAt: Date.now()
     })
+    await this.journal?.start()
     const served = this.c.registry.get(this.key)
     // An unfinished copy (restored after a restart, or left by a cancelled get) gives way to this
     // one, so the provider serves the pieces this download verifies, from where they end up.
@@ -193,9 +217,11 @@ export class Download {
     for (;;) {
       const session = await this.nextSession()
       try {
-        return await fetchManifest(session, this.opts.cid)
+        return await fetchManifest(session, this.opts.cid, this.opts.publisher)
       } catch (err: any) {
         this.punish(session, err)
+        if (err instanceof InvalidContent) throw new ShoalError(ErrorCode.BadManifest, err.message)
+        if (err instanceof WrongPublisher) this.refused = err
       }
     }
   }
@@ -221,7 +247,8 @@ export class Download {
       const stream = await this.c.openStream(peerId, signal)
       session = await PeerSession.open(peerId, stream, this.opts.cid.bytes, IN_FLIGHT_BYTES_PER_PEER * 2 + 1024 * 1024)
     } catch (err: any) {
-      if (err instanceof ProtocolViolation) this.c.scores.fault(peerId, 'protocol-error')
+      const fault = faultOf(err)
+      if (fault !== undefined) this.c.scores.fault(peerId, fault)
       this.candidates.failed(peerId)
       return
     }
@@ -241,8 +268,9 @@ export class Download {
       onPiece: (s, piece, data) => { void this.receive(s, piece, data) },
       onReject: (s, piece) => {
         this.picker?.release(piece)
-        // Treat a reject as "does not have it": never ask this peer for that piece again in a loop.
-        s.remoteBits[piece >> 3] = (s.remoteBits[piece >> 3] ?? 0) & ~(0x80 >> (piece & 7))
+        // A reject means "not now" (busy, or a seed spreading its first copies): ask others, and
+        // this peer again only after a pause, never in a tight loop.
+        s.defer(piece, REJECT_RETRY_MS)
         this.fillAll()
       },
       onClose: (s, err) => this.dropSession(s, err)
@@ -271,8 +299,13 @@ export class Download {
 
   private fill (session: PeerSession): void {
     if (this.picker === undefined || session.closed || this.finishing || !this.adopted.has(session)) return
-    const free = this.depthFor(session) - session.inFlight.size
-    for (const piece of this.picker.pick(session, free)) session.request(piece)
+    const layout = (this.content as SwarmContent).layout
+    const budget = this.c.budget
+    const wanted = this.depthFor(session) - session.inFlight.size
+    const free = budget === undefined ? wanted : budget.allow(wanted, layout.pieceSize)
+    const pieces = this.picker.pick(session, free)
+    for (const piece of pieces) budget?.spend(layout.locate(piece).length)
+    session.requestMany(pieces)
   }
 
   /** Requests to keep in flight with a peer: its bandwidth-delay product, within bounds. */
@@ -313,10 +346,12 @@ export class Download {
     picker.release(piece)
     if (content.bitfield.has(piece)) return
     content.addPiece(piece)
+    this.journal?.append(piece)
     this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: true })
     this.received += data.byteLength
     this.rate.add(data.byteLength)
     session.bytesReceived += data.byteLength
+    this.c.scores.credit(session.peerId)
     this.bytesByPeer.set(session.peerId, (this.bytesByPeer.get(session.peerId) ?? 0) + data.byteLength)
     this.lastProgressAt = Date.now()
     for (const other of this.sessions) {
@@ -333,12 +368,19 @@ export class Download {
     if (picker.inEndgame()) this.fillAll()
   }
 
-  private punish (session: PeerSession, err: Error, fault: 'bad-piece' | 'protocol-error' = 'protocol-error'): void {
-    if (err instanceof ProtocolViolation) this.c.scores.fault(session.peerId, fault)
+  private punish (session: PeerSession, err: Error, fault?: Fault): void {
+    const kind = faultOf(err)
+    if (kind !== undefined) {
+      this.c.scores.fault(session.peerId, fault ?? kind)
+      this.scored.add(err)
+    }
     session.close(err)
   }
 
   private dropSession (session: PeerSession, err?: Error): void {
+    // The session's read loop failed on the peer's bytes (bad frame, unsolicited message).
+    const fault = err !== undefined && !this.scored.has(err) ? faultOf(err) : undefined
+    if (fault !== undefined) this.c.scores.fault(session.peerId, fault)
     this.sessions.delete(session)
     if (this.adopted.delete(session)) {
       this.picker?.removePeerPieces(session)
@@ -356,19 +398,13 @@ export class Download {
     const now = Date.now()
     if (!this.finishing && now - this.lastProgressAt > this.opts.stallTimeoutMs) {
       const what = this.verified === undefined ? 'find' : 'get any new piece of'
-      this.fail(new ShoalError(ErrorCode.Timeout,
-        `could not ${what} ${this.key} within ${Math.round(this.opts.stallTimeoutMs / 1000)} s (${this.sessions.size} peer(s) with it connected)`))
+      this.fail(this.verified === undefined && this.refused !== undefined
+        ? this.refused
+        : new ShoalError(ErrorCode.Timeout,
+          `could not ${what} ${this.key} within ${Math.round(this.opts.stallTimeoutMs / 1000)} s (${this.sessions.size} peer(s) with it connected)`))
       return
     }
-    for (const session of this.sessions) {
-      for (const [piece, at] of session.inFlight) {
-        if (now - at > PIECE_TIMEOUT_MS) {
-          session.cancel(piece)
-          this.picker?.release(piece)
-          this.c.scores.fault(session.peerId, 'timeout')
-        }
-      }
-    }
+    for (const session of [...this.sessions]) this.guard(session, now)
     this.connectMore()
     this.fillAll()
     if (now - this.lastExchangeAt > PEER_EXCHANGE_INTERVAL_MS) {
@@ -377,6 +413,19 @@ export class Download {
     }
     if (now - this.lastSavedAt > SAVE_PROGRESS_INTERVAL_MS) void this.saveProgress(false)
     this.opts.onProgress?.(this.progress('finding'))
+  }
+
+  /** Late pieces go to other peers (one timeout fault); a stalled session is closed. */
+  private guard (session: PeerSession, now: number): void {
+    const layout = this.content?.layout
+    if (layout === undefined) return
+    const verdict = this.stalls.check(session, now, piece => layout.locate(piece).length)
+    for (const piece of verdict.late) {
+      session.cancel(piece)
+      this.picker?.release(piece)
+    }
+    if (verdict.stalled) this.punish(session, new PeerStalled(`no data for ${session.inFlight.size} requested piece(s)`))
+    else if (verdict.late.length > 0) this.c.scores.fault(session.peerId, 'timeout')
   }
 
   private async exchangePeers (): Promise<void> {
@@ -411,6 +460,7 @@ export class Download {
       await commitDownload(paths)
       await content.moveTo(new PieceFiles(content.layout, content.manifest, paths.final))
       this.c.db.markComplete(this.key, paths.final)
+      await this.journal?.remove()
       this.opts.onProgress?.(this.progress('done'))
       this.settle?.resolve(this.result(content.layout.totalSize))
     } catch (err: any) {

@@ -1,15 +1,27 @@
 import { BAN_MS } from './constants.js'
 
-export type Fault = 'bad-piece' | 'protocol-error' | 'timeout'
+export type Fault = 'bad-piece' | 'protocol-error' | 'timeout' | 'stalled' | 'flood'
 
 /** Score lost per fault; a peer at or below BAN_SCORE is banned for BAN_MS. */
 export const FAULT_COST: Record<Fault, number> = {
   // Wrong piece data is proof of lying (a provider verifies before sending): one strike.
   'bad-piece': 100,
+  // Malformed or oversized frames, messages out of place: two strikes.
   'protocol-error': 50,
+  // Requests in flight and (next to) nothing received for a whole stall window, or no answer to a
+  // handshake: silent and trickling peers. Two strikes.
+  stalled: 50,
+  // A requester over a provider's per-stream bounds (queued requests, streams, repeated metadata).
+  flood: 50,
+  // One piece late while the peer otherwise delivers: ten strikes.
   timeout: 10
 }
 export const BAN_SCORE = -100
+/**
+ * Score a peer wins back per verified piece it delivers, up to 0: an honest peer that timed out
+ * now and then is not banned for it over a long download.
+ */
+export const GOOD_PIECE_CREDIT = 1
 
 interface PeerRecordState { score: number, bannedUntil: number, faults: number }
 
@@ -36,6 +48,13 @@ export class PeerScores {
       state.bannedUntil = this.now() + BAN_MS
       for (const listener of this.banListeners) listener(peerId)
     }
+  }
+
+  /** A verified piece from `peerId`: it wins back GOOD_PIECE_CREDIT, never above 0. */
+  credit (peerId: string): void {
+    const state = this.peers.get(peerId)
+    if (state === undefined || state.score >= 0 || this.isBanned(peerId)) return
+    state.score = Math.min(0, state.score + GOOD_PIECE_CREDIT)
   }
 
   isBanned (peerId: string): boolean {

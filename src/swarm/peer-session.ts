@@ -3,6 +3,7 @@ import { MessageChannel } from './message-channel.js'
 import type { Message, PeerRecord } from './wire/messages.js'
 import { HANDSHAKE_TIMEOUT_MS } from './constants.js'
 import { Throughput } from './throughput.js'
+import { PeerStalled } from './faults.js'
 
 export interface PeerSessionEvents {
   onHave: (session: PeerSession, piece: number) => void
@@ -10,6 +11,9 @@ export interface PeerSessionEvents {
   onReject: (session: PeerSession, piece: number) => void
   onClose: (session: PeerSession, error?: Error) => void
 }
+
+/** Bounds the per-peer memory of rejected pieces. */
+export const MAX_DEFERRED_PIECES = 4096
 
 /** The peer broke the protocol (as opposed to a network failure): it is scored down for it. */
 export class ProtocolViolation extends Error {}
@@ -30,11 +34,15 @@ export class PeerSession {
   bytesReceived = 0
   /** Recent delivery rate, for sizing the request pipeline. */
   readonly throughput = new Throughput()
+  /** When the last requested piece arrived (0: none yet); piece timeouts run from here. */
+  lastPieceAt = 0
   closed = false
 
   private readonly channel: MessageChannel
   private events?: PeerSessionEvents
   private readonly messages: AsyncGenerator<Message>
+  /** Pieces this peer rejected, and until when we leave them alone. */
+  private readonly deferred = new Map<number, number>()
   private readonly waiters = new Map<string, { resolve: (m: Message) => void, reject: (e: Error) => void }>()
 
   private constructor (peerId: string, channel: MessageChannel, messages: AsyncGenerator<Message>, pieceCount: number, bits: Uint8Array) {
@@ -75,9 +83,25 @@ export class PeerSession {
     void this.readLoop()
   }
 
+  /** Bytes read from the stream so far, whole frames or not (for stall detection). */
+  get bytesIn (): number {
+    return this.channel.bytesIn
+  }
+
   hasPiece (piece: number): boolean {
     const byte = this.remoteBits[piece >> 3]
-    return byte !== undefined && (byte & (0x80 >> (piece & 7))) !== 0
+    if (byte === undefined || (byte & (0x80 >> (piece & 7))) === 0) return false
+    const until = this.deferred.get(piece)
+    if (until === undefined) return true
+    if (until > Date.now()) return false
+    this.deferred.delete(piece)
+    return true
+  }
+
+  /** The peer rejected `piece`: do not ask it for that piece again for a while. */
+  defer (piece: number, ms: number): void {
+    if (this.deferred.size >= MAX_DEFERRED_PIECES) this.deferred.clear()
+    this.deferred.set(piece, Date.now() + ms)
   }
 
   async getManifest (): Promise<Uint8Array> {
@@ -96,8 +120,15 @@ export class PeerSession {
   }
 
   request (piece: number): void {
-    this.inFlight.set(piece, Date.now())
-    this.channel.write({ type: 'request', piece }).catch(err => this.close(err))
+    this.requestMany([piece])
+  }
+
+  /** Requests several pieces in one write. */
+  requestMany (pieces: number[]): void {
+    if (pieces.length === 0) return
+    const now = Date.now()
+    for (const piece of pieces) this.inFlight.set(piece, now)
+    this.channel.writeBatch(pieces.map(piece => ({ type: 'request', piece }))).catch(err => this.close(err))
   }
 
   cancel (piece: number): void {
@@ -156,6 +187,7 @@ export class PeerSession {
           return
         }
         this.inFlight.delete(message.piece)
+        this.lastPieceAt = Date.now()
         this.throughput.add(message.data.byteLength)
         events.onPiece(this, message.piece, message.data)
         return
@@ -187,7 +219,7 @@ export async function withTimeout<T> (promise: Promise<T>, ms: number, what: str
   try {
     return await Promise.race([
       promise,
-      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(what)), ms) })
+      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new PeerStalled(what)), ms) })
     ])
   } finally {
     clearTimeout(timer)

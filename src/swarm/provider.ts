@@ -9,6 +9,9 @@ import { CID } from 'multiformats/cid'
 import type { TokenBucket } from './token-bucket.js'
 import { HANDSHAKE_TIMEOUT_MS, MAX_STREAMS_PER_PEER } from './constants.js'
 import { RequestQueue } from './request-queue.js'
+import { FloodGuard, RequesterFlood } from './flood-guard.js'
+import { faultOf, PeerStalled } from './faults.js'
+import { ProtocolViolation } from './peer-session.js'
 
 export interface ProviderComponents {
   registry: ContentRegistry
@@ -61,8 +64,11 @@ export class Provider {
         return
       }
       await this.converse(channel, peerId)
-    } catch {
-      // A peer that breaks the protocol or vanishes only loses its own stream.
+    } catch (err) {
+      // A peer that breaks the protocol or vanishes only loses its own stream; a broken protocol,
+      // silence or a flood also costs it score (and, repeated, a ban).
+      const fault = err instanceof RequesterFlood ? 'flood' : faultOf(err)
+      if (fault !== undefined) this.components.scores.fault(peerId, fault)
       channel.abort('protocol error')
     } finally {
       const left = (this.streamsPerPeer.get(peerId) ?? 1) - 1
@@ -74,16 +80,14 @@ export class Provider {
   private async converse (channel: MessageChannel, peerId: string): Promise<void> {
     const messages = channel.messages()
     const first = await firstMessage(messages)
-    if (first?.type !== 'open') {
-      channel.abort('expected open')
-      return
-    }
+    if (first === undefined) return // the requester left without asking for anything
+    if (first === 'timeout') throw new PeerStalled(`no open within ${HANDSHAKE_TIMEOUT_MS} ms`)
+    if (first.type !== 'open') throw new ProtocolViolation(`expected open, got ${first.type}`)
     let key: string
     try {
       key = CID.decode(first.cid).toString()
     } catch {
-      channel.abort('bad cid')
-      return
+      throw new ProtocolViolation('bad cid')
     }
     this.components.registry.notePeer(key, peerId)
     const content = this.components.registry.get(key)
@@ -93,31 +97,42 @@ export class Provider {
       return
     }
     await channel.write({ type: 'bitfield', pieceCount: content.layout.pieceCount, bits: content.bitfield.toBytes() })
-    const unsubscribe = content.onHave((piece) => { void channel.write({ type: 'have', piece }).catch(() => {}) })
+    const haves = new HaveBatcher(channel)
+    const unsubscribe = content.onHave(piece => haves.add(piece))
     const queue = new RequestQueue(content, channel, peerId, this.components.onUpload, this.components.uploadLimit)
+    const guard = new FloodGuard()
+    content.seeding.streamOpened()
     try {
       for await (const message of messages) {
-        await this.answer(message, content, channel, queue, peerId, key)
+        guard.check(message)
+        await this.answer(message, content, channel, queue, peerId, key, guard)
       }
     } finally {
+      content.seeding.streamClosed()
       unsubscribe()
+      haves.stop()
       queue.clear()
     }
     await channel.close()
   }
 
-  private async answer (message: Message, content: SwarmContent, channel: MessageChannel, queue: RequestQueue, peerId: string, key: string): Promise<void> {
+  private async answer (message: Message, content: SwarmContent, channel: MessageChannel, queue: RequestQueue, peerId: string, key: string, guard: FloodGuard): Promise<void> {
     switch (message.type) {
       case 'get-manifest':
         await channel.write({ type: 'manifest', signed: content.signed })
         return
       case 'get-hashes':
-        if (message.file >= content.manifest.files.length) throw new Error('no such file')
+        if (message.file >= content.manifest.files.length) throw new ProtocolViolation('no such file')
         await channel.write({ type: 'hashes', file: message.file, hashes: content.fileHashes(message.file) })
         return
       case 'request':
-        if (message.piece >= content.layout.pieceCount) throw new Error('no such piece')
-        queue.add(message.piece)
+        if (message.piece >= content.layout.pieceCount) throw new ProtocolViolation('no such piece')
+        if (content.complete && content.seeding.shouldDefer(message.piece)) {
+          await channel.write({ type: 'reject', piece: message.piece })
+          return
+        }
+        if (!queue.add(message.piece)) guard.overflowed()
+        else if (content.complete) content.seeding.sending(message.piece)
         return
       case 'cancel':
         queue.cancel(message.piece)
@@ -129,18 +144,50 @@ export class Provider {
         return
       }
       default:
-        throw new Error(`unexpected ${message.type}`)
+        throw new ProtocolViolation(`unexpected ${message.type}`)
     }
   }
 }
 
-async function firstMessage (messages: AsyncGenerator<Message>): Promise<Message | undefined> {
+/** The first message; undefined if the stream ended first, 'timeout' if none came in time. */
+async function firstMessage (messages: AsyncGenerator<Message>): Promise<Message | 'timeout' | undefined> {
   let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<undefined>(resolve => { timer = setTimeout(() => resolve(undefined), HANDSHAKE_TIMEOUT_MS) })
+  const timeout = new Promise<'timeout'>(resolve => { timer = setTimeout(() => resolve('timeout'), HANDSHAKE_TIMEOUT_MS) })
   try {
     const next = await Promise.race([messages.next(), timeout])
-    return next === undefined || next.done === true ? undefined : next.value
+    return next === 'timeout' ? next : next.done === true ? undefined : next.value
   } finally {
     clearTimeout(timer)
+  }
+}
+
+/** `have` announcements are gathered for this long and sent in one write. */
+export const HAVE_BATCH_MS = 25
+
+/**
+ * Gathers the pieces a provider stream must announce and sends them together: a downloader that
+ * verifies 100 pieces a second would otherwise cost each of its peers 100 tiny writes a second.
+ */
+class HaveBatcher {
+  private pending: number[] = []
+  private timer?: NodeJS.Timeout
+
+  constructor (private readonly channel: MessageChannel) {}
+
+  add (piece: number): void {
+    this.pending.push(piece)
+    this.timer ??= setTimeout(() => this.flush(), HAVE_BATCH_MS)
+  }
+
+  stop (): void {
+    clearTimeout(this.timer)
+    this.pending = []
+  }
+
+  private flush (): void {
+    this.timer = undefined
+    const pieces = this.pending
+    this.pending = []
+    this.channel.writeBatch(pieces.map(piece => ({ type: 'have', piece }))).catch(() => {})
   }
 }

@@ -23,6 +23,8 @@ export class ContentRegistry {
 
   delete (key: string): void {
     this.contents.delete(key)
+    // Who was in its swarm is kept only while a download of it listens (it may be fetched again).
+    if (!this.peerListeners.has(key)) this.swarmPeers.delete(key)
   }
 
   list (): SwarmContent[] {

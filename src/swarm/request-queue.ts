@@ -27,15 +27,17 @@ export class RequestQueue {
     private readonly limit?: TokenBucket
   ) {}
 
-  add (piece: number): void {
+  /** Queues a request; returns false when it was rejected instead (queue full, or already queued). */
+  add (piece: number): boolean {
     if (this.pending.length + this.reading.length >= MAX_QUEUED_REQUESTS || this.pending.includes(piece)) {
       void this.channel.write({ type: 'reject', piece }).catch(() => {})
-      return
+      return false
     }
     this.pending.push(piece)
     if (!this.running) {
       void this.drain()
     }
+    return true
   }
 
   cancel (piece: number): void {

@@ -4,6 +4,7 @@ import type { Manifest } from '../content/manifest.js'
 import { PieceLayout } from '../content/layout.js'
 import type { PieceFiles } from '../store/piece-files.js'
 import { Bitfield } from './bitfield.js'
+import { InitialSeeding } from './initial-seeding.js'
 
 export interface SwarmContentInit {
   cid: CID
@@ -29,6 +30,8 @@ export class SwarmContent {
   readonly layout: PieceLayout
   readonly hashes: Uint8Array
   readonly bitfield: Bitfield
+  /** Spreads a seed's first copies across the swarm (see initial-seeding.ts). */
+  readonly seeding: InitialSeeding
   private pieceFiles: PieceFiles
   private readonly haveListeners = new Set<(piece: number) => void>()
 
@@ -42,6 +45,7 @@ export class SwarmContent {
     this.hashes = init.hashes
     this.pieceFiles = init.files
     this.bitfield = init.bitfield ?? Bitfield.full(this.layout.pieceCount)
+    this.seeding = new InitialSeeding(this.layout.pieceCount)
   }
 
   get files (): PieceFiles {

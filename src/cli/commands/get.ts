@@ -19,8 +19,9 @@ Options:
   -o, --output <dir>     folder to write into (default: current folder)
   --seed                 keep serving after the download, until interrupted
   --timeout <seconds>    give up when no peer delivers anything for this long (default ${DEFAULT_STALL_TIMEOUT_MS / 1000})
+  --publisher <peerId>   accept the content only if this peer signed it (else WRONG_PUBLISHER)
   --json                 one JSON event per line: progress, done, seeding, error
-  --data-dir, --listen, --bootstrap, --no-mdns, -h/--help as for every command`
+  --data-dir, --listen, --bootstrap, --no-mdns, --download-limit, --network-key, -h/--help as for every command`
 
 /** JSON progress events are written at most this often. */
 export const JSON_PROGRESS_INTERVAL_MS = 1_000
@@ -43,6 +44,7 @@ export async function get (parsed: Parsed, reporter: Reporter): Promise<number> 
     const result = await node.get(target, {
       output: parsed.values.output as string | undefined,
       timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
+      publisher: parsed.values.publisher as string | undefined,
       signal: interrupt.signal,
       onProgress: p => {
         line?.update(renderProgress(p))

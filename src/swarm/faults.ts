@@ -1,0 +1,23 @@
+import { ErrorCode, ShoalError } from '../errors.js'
+import type { Fault } from './peer-scores.js'
+import { ProtocolViolation } from './peer-session.js'
+
+/**
+ * The peer kept us waiting past a bound: no answer to `open` or to a question within the
+ * handshake timeout, or requests in flight and (next to) no bytes for a whole stall window.
+ */
+export class PeerStalled extends Error {}
+
+/** Errors of the wire decoder: the bytes a peer sent are not a valid frame or message. */
+const WIRE_ERRORS: ReadonlySet<string> = new Set([ErrorCode.BadMessage, ErrorCode.FrameTooLarge])
+
+/**
+ * What, if anything, the peer on the other end is to blame for when a stream fails with `err`.
+ * Network failures (resets, closed connections, our own aborts) are nobody's fault: undefined.
+ */
+export function faultOf (err: unknown): Fault | undefined {
+  if (err instanceof ProtocolViolation) return 'protocol-error'
+  if (err instanceof PeerStalled) return 'stalled'
+  if (err instanceof ShoalError && WIRE_ERRORS.has(err.code)) return 'protocol-error'
+  return undefined
+}

@@ -1,0 +1,69 @@
+import { PIECE_TIMEOUT_MS } from './constants.js'
+
+/** Every piece gets this long on top of its transfer time: round trip, queueing, disk. */
+export const PIECE_TIMEOUT_BASE_MS = 5_000
+/**
+ * Slowest delivery a piece may take, in bytes per second: a 16 KiB piece is late after 6 s, a
+ * 1 MiB piece after 69 s (capped at PIECE_TIMEOUT_MS). The clock runs from the request, or from
+ * the peer's last delivered piece if that is later (a provider answers in order, so a piece queued
+ * behind others is not late while the ones ahead of it keep arriving).
+ */
+export const MIN_PIECE_BYTES_PER_SECOND = 16 * 1024
+/** A session with requests in flight is watched over windows this long... */
+export const STALL_WINDOW_MS = 10_000
+/** ...and is stalled when fewer bytes than this arrived in one (a peer sending a byte a second). */
+export const STALL_MIN_BYTES = 1024
+
+/** How long a piece of `pieceBytes` may take before it is given to another peer. */
+export function pieceTimeoutMs (pieceBytes: number): number {
+  return Math.min(PIECE_TIMEOUT_MS, PIECE_TIMEOUT_BASE_MS + Math.ceil(pieceBytes * 1000 / MIN_PIECE_BYTES_PER_SECOND))
+}
+
+/** What the guard needs to know of a session (a PeerSession). */
+export interface WatchedSession {
+  /** Pieces requested and not yet answered → when each was requested. */
+  readonly inFlight: ReadonlyMap<number, number>
+  /** When the last requested piece arrived (0: never). */
+  readonly lastPieceAt: number
+  /** Bytes read from the stream so far, whole frames or not. */
+  readonly bytesIn: number
+}
+
+export interface StallVerdict {
+  /** Pieces past their timeout: release them and ask someone else. */
+  late: number[]
+  /** Too few bytes for a whole window while requests were waiting: close the session. */
+  stalled: boolean
+}
+
+/**
+ * Bounds how long a peer can hold our requests. Two checks, run on every download tick:
+ * a per-piece timeout scaled to the piece's size (a slow or selectively silent peer), and a stall
+ * window over raw bytes (a peer that answers nothing, or one byte a second: it never completes a
+ * frame, so no piece ever arrives, and without this it could hold its pieces forever).
+ */
+export class StallGuard {
+  private readonly windows = new WeakMap<WatchedSession, { start: number, bytes: number }>()
+
+  check (session: WatchedSession, now: number, pieceBytes: (piece: number) => number): StallVerdict {
+    const late: number[] = []
+    for (const [piece, requestedAt] of session.inFlight) {
+      const since = Math.max(requestedAt, session.lastPieceAt)
+      if (now - since > pieceTimeoutMs(pieceBytes(piece))) late.push(piece)
+    }
+    return { late, stalled: this.stalled(session, now) }
+  }
+
+  private stalled (session: WatchedSession, now: number): boolean {
+    const window = this.windows.get(session)
+    if (window === undefined || session.inFlight.size === 0) {
+      // The window starts once requests are waiting: an idle session is never stalled.
+      this.windows.set(session, { start: now, bytes: session.bytesIn })
+      return false
+    }
+    if (now - window.start < STALL_WINDOW_MS) return false
+    if (session.bytesIn - window.bytes < STALL_MIN_BYTES) return true
+    this.windows.set(session, { start: now, bytes: session.bytesIn })
+    return false
+  }
+}

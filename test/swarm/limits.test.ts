@@ -1,0 +1,181 @@
+/**
+ * The swarm's bounds, each at its limit (the last allowed case passes, one past is refused):
+ * piece timeouts and the stall window (stall-guard), the provider's per-stream flood bounds
+ * (flood-guard), the download rate limit (request-budget), fault costs and credit (peer-scores).
+ */
+import { describe, test } from 'node:test'
+import * as assert from 'node:assert/strict'
+import { PIECE_TIMEOUT_MS } from '../../src/swarm/constants.js'
+import {
+  FloodGuard, MAX_HASH_REQUESTS_PER_FILE, MAX_MANIFEST_REQUESTS_PER_STREAM, MAX_OVERFLOW_REJECTS, PEER_REQUEST_BURST,
+  PEER_REQUESTS_PER_SECOND, RequesterFlood
+} from '../../src/swarm/flood-guard.js'
+import { BAN_SCORE, FAULT_COST, GOOD_PIECE_CREDIT, PeerScores } from '../../src/swarm/peer-scores.js'
+import { RequestBudget } from '../../src/swarm/request-budget.js'
+import {
+  MIN_PIECE_BYTES_PER_SECOND, PIECE_TIMEOUT_BASE_MS, pieceTimeoutMs, STALL_MIN_BYTES, STALL_WINDOW_MS, StallGuard, type WatchedSession
+} from '../../src/swarm/stall-guard.js'
+import { BURST_SECONDS } from '../../src/swarm/token-bucket.js'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+
+class FakeSession implements WatchedSession {
+  inFlight = new Map<number, number>()
+  lastPieceAt = 0
+  bytesIn = 0
+}
+
+describe('stall guard', () => {
+  test('a piece timeout grows with the piece size, within PIECE_TIMEOUT_MS', () => {
+    assert.equal(pieceTimeoutMs(16 * KiB), PIECE_TIMEOUT_BASE_MS + 1000)
+    assert.equal(pieceTimeoutMs(MIN_PIECE_BYTES_PER_SECOND * 10), PIECE_TIMEOUT_BASE_MS + 10_000)
+    assert.equal(pieceTimeoutMs(16 * MiB), PIECE_TIMEOUT_MS)
+    assert.ok(pieceTimeoutMs(MiB) > pieceTimeoutMs(64 * KiB))
+  })
+
+  test('a piece is late one millisecond after its timeout, counted from the request or the last delivery', () => {
+    const guard = new StallGuard()
+    const session = new FakeSession()
+    const size = 16 * KiB
+    const limit = pieceTimeoutMs(size)
+    session.inFlight.set(7, 1_000)
+    session.bytesIn = 10 * KiB
+    assert.deepEqual(guard.check(session, 1_000 + limit, () => size).late, [])
+    assert.deepEqual(guard.check(session, 1_000 + limit + 1, () => size).late, [7])
+    // A piece queued behind others is not late while the ones ahead keep arriving.
+    session.lastPieceAt = 1_000 + limit
+    assert.deepEqual(guard.check(session, 1_000 + limit + 1, () => size).late, [])
+    assert.deepEqual(guard.check(session, 1_000 + 2 * limit + 1, () => size).late, [7])
+  })
+
+  test(`a session with requests waiting is stalled after ${STALL_WINDOW_MS} ms with fewer than ${STALL_MIN_BYTES} bytes`, () => {
+    for (const [bytes, stalled] of [[STALL_MIN_BYTES - 1, true], [STALL_MIN_BYTES, false]] as const) {
+      const guard = new StallGuard()
+      const session = new FakeSession()
+      session.inFlight.set(0, 0)
+      assert.equal(guard.check(session, 0, () => 1).stalled, false)
+      session.bytesIn += bytes
+      assert.equal(guard.check(session, STALL_WINDOW_MS - 1, () => 1).stalled, false, 'not before the window ends')
+      assert.equal(guard.check(session, STALL_WINDOW_MS, () => 1).stalled, stalled, `${bytes} bytes in a window`)
+    }
+  })
+
+  test('an idle session (nothing requested) is never stalled, and its window starts with the first request', () => {
+    const guard = new StallGuard()
+    const session = new FakeSession()
+    assert.equal(guard.check(session, 0, () => 1).stalled, false)
+    assert.equal(guard.check(session, 10 * STALL_WINDOW_MS, () => 1).stalled, false)
+    session.inFlight.set(1, 10 * STALL_WINDOW_MS)
+    assert.equal(guard.check(session, 11 * STALL_WINDOW_MS - 1, () => 1).stalled, false)
+    assert.equal(guard.check(session, 11 * STALL_WINDOW_MS, () => 1).stalled, true)
+  })
+})
+
+describe('flood guard (per provider stream)', () => {
+  const expectFlood = (fn: () => void): void => assert.throws(fn, RequesterFlood)
+
+  test(`get-manifest: ${MAX_MANIFEST_REQUESTS_PER_STREAM} answered, one more is a flood`, () => {
+    const guard = new FloodGuard()
+    for (let i = 0; i < MAX_MANIFEST_REQUESTS_PER_STREAM; i++) guard.check({ type: 'get-manifest' })
+    expectFlood(() => guard.check({ type: 'get-manifest' }))
+  })
+
+  test(`get-hashes: ${MAX_HASH_REQUESTS_PER_FILE} per file, any number of files`, () => {
+    const guard = new FloodGuard()
+    for (let file = 0; file < 1000; file++) {
+      for (let i = 0; i < MAX_HASH_REQUESTS_PER_FILE; i++) guard.check({ type: 'get-hashes', file })
+    }
+    expectFlood(() => guard.check({ type: 'get-hashes', file: 999 }))
+  })
+
+  test(`get-peers: a burst of ${PEER_REQUEST_BURST}, then ${PEER_REQUESTS_PER_SECOND} per second`, () => {
+    let now = 0
+    const guard = new FloodGuard(() => now)
+    for (let i = 0; i < PEER_REQUEST_BURST; i++) guard.check({ type: 'get-peers' })
+    expectFlood(() => guard.check({ type: 'get-peers' }))
+    const again = new FloodGuard(() => now)
+    for (let i = 0; i < PEER_REQUEST_BURST; i++) again.check({ type: 'get-peers' })
+    now += 1000 / PEER_REQUESTS_PER_SECOND
+    again.check({ type: 'get-peers' })
+    expectFlood(() => again.check({ type: 'get-peers' }))
+  })
+
+  test(`requests past the queue bound: ${MAX_OVERFLOW_REJECTS} rejected, one more is a flood`, () => {
+    const guard = new FloodGuard()
+    for (let i = 0; i < MAX_OVERFLOW_REJECTS; i++) guard.overflowed()
+    expectFlood(() => guard.overflowed())
+  })
+
+  test('requests, cancels and the rest are not counted', () => {
+    const guard = new FloodGuard()
+    for (let i = 0; i < 100_000; i++) {
+      guard.check({ type: 'request', piece: i })
+      guard.check({ type: 'cancel', piece: i })
+    }
+  })
+})
+
+describe('download rate limit (request budget)', () => {
+  test('over any stretch of time, requests stay within rate × time + burst + one piece', () => {
+    let now = 0
+    const rate = 256 * KiB
+    const budget = new RequestBudget(rate, () => now)
+    const piece = 64 * KiB
+    let requested = 0
+    for (let tick = 0; tick < 400; tick++) { // 400 ticks of 25 ms: 10 s
+      for (let n = budget.allow(64, piece); n > 0; n--) {
+        budget.spend(piece)
+        requested += piece
+      }
+      now += 25
+    }
+    const elapsed = now / 1000
+    assert.ok(requested <= rate * elapsed + budget.burst + piece, `requested ${requested} in ${elapsed} s at ${rate}/s`)
+    assert.ok(requested >= rate * (elapsed - BURST_SECONDS) - piece, `requested only ${requested} in ${elapsed} s at ${rate}/s`)
+  })
+
+  test('nothing goes out while in debt; a piece larger than the burst still goes out when the debt is repaid', () => {
+    let now = 0
+    const budget = new RequestBudget(1000, () => now)
+    assert.equal(budget.allow(10, 100_000), 1, 'a big piece passes at once')
+    budget.spend(100_000)
+    assert.equal(budget.allow(10, 100_000), 0)
+    now += 99_000 // the debt is (100 000 - 250) bytes at 1000 B/s: 99.75 s
+    assert.equal(budget.allow(10, 100_000), 0)
+    now += 750
+    assert.equal(budget.allow(10, 100_000), 1)
+    assert.throws(() => new RequestBudget(0))
+  })
+})
+
+describe('peer scores', () => {
+  test('two stalls, two floods or two protocol errors ban; a bad piece bans at once', () => {
+    for (const fault of ['stalled', 'flood', 'protocol-error'] as const) {
+      const scores = new PeerScores(() => 0)
+      scores.fault('p', fault)
+      assert.ok(!scores.isBanned('p'), `banned after one ${fault}`)
+      scores.fault('p', fault)
+      assert.ok(scores.isBanned('p'), `not banned after two ${fault}s`)
+    }
+    assert.ok(FAULT_COST['bad-piece'] >= -BAN_SCORE)
+  })
+
+  test('verified pieces win back score, up to 0', () => {
+    const scores = new PeerScores(() => 0)
+    scores.fault('slow', 'timeout')
+    for (let i = 0; i < FAULT_COST.timeout / GOOD_PIECE_CREDIT - 1; i++) scores.credit('slow')
+    assert.equal(scores.score('slow'), -GOOD_PIECE_CREDIT)
+    scores.credit('slow')
+    scores.credit('slow')
+    assert.equal(scores.score('slow'), 0)
+    scores.credit('stranger')
+    assert.equal(scores.score('stranger'), 0)
+    // Nine timeouts, each followed by ten good pieces: never banned.
+    for (let i = 0; i < 30; i++) {
+      scores.fault('slow', 'timeout')
+      for (let k = 0; k < FAULT_COST.timeout; k++) scores.credit('slow')
+    }
+    assert.ok(!scores.isBanned('slow'))
+  })
+})
