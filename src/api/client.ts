@@ -28,7 +28,7 @@ export class ApiClient {
     return (await this.request<{ shares: ContentSummary[] }>('GET', '/shares')).shares
   }
 
-  async startDownload (request: { link: string, output?: string, timeoutSeconds?: number }): Promise<DownloadInfo> {
+  async startDownload (request: { link: string, output?: string, timeoutSeconds?: number, publisher?: string }): Promise<DownloadInfo> {
     return await this.request<DownloadInfo>('POST', '/downloads', request)
   }
 

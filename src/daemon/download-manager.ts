@@ -20,6 +20,8 @@ export interface AddDownload {
   timeoutMs?: number
   /** Add without starting. */
   paused?: boolean
+  /** Accept the content only if this peer ID signed it. */
+  publisher?: string
 }
 
 export interface DownloadManagerOptions {
@@ -106,7 +108,7 @@ export class DownloadManager {
       throw new ShoalError(ErrorCode.Conflict, `the daemon already manages ${MAX_MANAGED_DOWNLOADS} downloads; remove some first`)
     }
     const download = this.create({
-      cid, link: request.link.trim(), output, timeoutMs: request.timeoutMs ?? DAEMON_STALL_TIMEOUT_MS, addedAt: Date.now()
+      cid, link: request.link.trim(), output, timeoutMs: request.timeoutMs ?? DAEMON_STALL_TIMEOUT_MS, addedAt: Date.now(), publisher: request.publisher
     })
     this.o.logger.info('download added', { cid, output })
     if (request.paused === true) this.handlers.changed(download, true)
@@ -166,7 +168,7 @@ export class DownloadManager {
   }
 
   private create (spec: SavedDownload | ManagedDownload['spec']): ManagedDownload {
-    const download = new ManagedDownload({ cid: spec.cid, link: spec.link, output: spec.output, timeoutMs: spec.timeoutMs, addedAt: spec.addedAt }, this.o.host, this.handlers)
+    const download = new ManagedDownload({ cid: spec.cid, link: spec.link, output: spec.output, timeoutMs: spec.timeoutMs, addedAt: spec.addedAt, publisher: spec.publisher }, this.o.host, this.handlers)
     this.entries.set(download.id, download)
     return download
   }

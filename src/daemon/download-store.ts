@@ -39,5 +39,6 @@ function isSavedDownload (value: unknown): value is SavedDownload {
   const v = value as Partial<SavedDownload> | null
   return typeof v === 'object' && v !== null &&
     typeof v.cid === 'string' && typeof v.link === 'string' && typeof v.output === 'string' &&
-    typeof v.timeoutMs === 'number' && typeof v.addedAt === 'number' && typeof v.paused === 'boolean'
+    typeof v.timeoutMs === 'number' && typeof v.addedAt === 'number' && typeof v.paused === 'boolean' &&
+    (v.publisher === undefined || typeof v.publisher === 'string')
 }

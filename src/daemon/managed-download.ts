@@ -13,10 +13,12 @@ export interface DownloadSpec {
   output: string
   timeoutMs: number
   addedAt: number
+  /** Accept the content only if this peer ID signed it (`get --publisher`). */
+  publisher?: string
 }
 
 /** A download as the API reports it. */
-export interface DownloadInfo {
+export interface DownloadInfo extends Pick<DownloadProgress, 'totalBytes' | 'verifiedBytes' | 'receivedBytes' | 'pieces' | 'piecesDone' | 'peers' | 'bytesPerSecond'> {
   id: string
   cid: string
   link: string
@@ -25,13 +27,6 @@ export interface DownloadInfo {
   output: string
   /** Where the content is once done. */
   path?: string
-  totalBytes: number
-  verifiedBytes: number
-  receivedBytes: number
-  pieces: number
-  piecesDone: number
-  peers: number
-  bytesPerSecond: number
   etaSeconds?: number
   addedAt: number
   finishedAt?: number
@@ -116,6 +111,7 @@ export class ManagedDownload {
     this.running = this.host.get(this.spec.link, {
       output: this.spec.output,
       timeoutMs: this.spec.timeoutMs,
+      publisher: this.spec.publisher,
       signal: controller.signal,
       onStart: control => { this.control = control },
       onProgress: p => this.onProgress(p),

@@ -10,9 +10,10 @@ export const KEY_FILE = 'node.key'
 /**
  * Loads the node's key from its data directory, creating it on first use, so the peer ID stays the
  * same across restarts. The key is written to a temporary file then renamed, so a crash never leaves
- * half a key behind.
+ * half a key behind. A key file that does not parse (damaged by something else) is not trusted: it
+ * is moved aside to `node.key.corrupt-<ms>` and a new identity is made, with a warning.
  */
-export async function loadOrCreateKey (dataDir: string): Promise<PrivateKey> {
+export async function loadOrCreateKey (dataDir: string, warn?: (message: string) => void): Promise<PrivateKey> {
   const file = join(dataDir, KEY_FILE)
   let bytes: Uint8Array | undefined
   try {
@@ -26,7 +27,9 @@ export async function loadOrCreateKey (dataDir: string): Promise<PrivateKey> {
     try {
       return privateKeyFromProtobuf(bytes)
     } catch {
-      throw new ShoalError(ErrorCode.BadArgument, `the node key ${file} is damaged; move it away to create a new identity`)
+      const aside = `${file}.corrupt-${Date.now()}`
+      await rename(file, aside)
+      warn?.(`the node key ${file} was damaged; it was moved to ${aside} and a new identity (peer ID) was made`)
     }
   }
   const key = await generateKeyPair('Ed25519')

@@ -156,7 +156,7 @@ export class ShoalNode {
     let db: ShoalDatabase | undefined
     let libp2p: ShoalLibp2p | undefined
     try {
-      const privateKey = await loadOrCreateKey(dataDir)
+      const privateKey = await loadOrCreateKey(dataDir, events.warning)
       db = ShoalDatabase.open(join(dataDir, DATABASE_FILE))
       if (db.recovered) events.warning?.('the database was damaged; it was moved aside and a new one started')
       // Created before the network, whose connection gater refuses banned peers.

@@ -1,10 +1,7 @@
-import type { Stream } from '@libp2p/interface'
-import type { CID } from 'multiformats/cid'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PieceLayout } from '../content/layout.js'
 import { ErrorCode, ShoalError } from '../errors.js'
-import type { ShoalDatabase } from '../store/database.js'
 import { checkOutputDir, commitDownload, downloadPaths, type DownloadPaths } from '../store/download-paths.js'
 import { PieceFiles } from '../store/piece-files.js'
 import { checkFreeSpace } from '../store/disk-space.js'
@@ -16,75 +13,15 @@ import {
 } from './constants.js'
 import { claimedPieces, fetchManifest, fetchPieceHashes, InvalidContent, recheckPieces, WrongPublisher, type VerifiedManifest } from './download-setup.js'
 import { PeerSession, ProtocolViolation } from './peer-session.js'
-import type { Fault, PeerScores } from './peer-scores.js'
+import type { Fault } from './peer-scores.js'
 import { faultOf, PeerStalled } from './faults.js'
 import { StallGuard } from './stall-guard.js'
-import type { RequestBudget } from './request-budget.js'
 import { PiecePicker } from './piece-picker.js'
-import type { ContentRegistry } from './registry.js'
 import { SwarmContent } from './swarm-content.js'
 import { RateMeter } from './rate-meter.js'
-import type { PeerRecord } from './wire/messages.js'
+import type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult } from './download-types.js'
 
-export interface DownloadComponents {
-  registry: ContentRegistry
-  scores: PeerScores
-  db: ShoalDatabase
-  localPeerId: string
-  openStream: (peerId: string, signal: AbortSignal) => Promise<Stream>
-  /** Adds peer-exchange records to the address book; returns their peer IDs. */
-  learnPeers: (records: PeerRecord[]) => Promise<string[]>
-  /** The node's download rate limit, if any (shared by every download). */
-  budget?: RequestBudget
-  /** Folder for verified-piece journals (store/piece-journal.ts); none: resume from the saved map only. */
-  journalDir?: string
-}
-
-export interface DownloadOptions {
-  cid: CID
-  outputDir: string
-  /** Give up when no peer delivers the manifest or a new piece for this long. */
-  stallTimeoutMs: number
-  signal?: AbortSignal
-  onProgress?: (progress: DownloadProgress) => void
-  /** Every piece that arrives, valid (verified and written) or not (failed its hash check). */
-  onPiece?: (event: PieceEvent) => void
-  /** Accept the content only if this peer ID signed it. */
-  publisher?: string
-}
-
-/** One piece received from a peer (for piece maps and metrics). */
-export interface PieceEvent {
-  piece: number
-  peerId: string
-  bytes: number
-  valid: boolean
-}
-
-export interface DownloadProgress {
-  cid: string
-  phase: 'finding' | 'downloading' | 'done'
-  name?: string
-  totalBytes: number
-  verifiedBytes: number
-  receivedBytes: number
-  pieces: number
-  piecesDone: number
-  peers: number
-  bytesPerSecond: number
-}
-
-export interface DownloadResult {
-  cid: string
-  name: string
-  kind: 'file' | 'dir'
-  path: string
-  publisher: string
-  bytes: number
-  received: number
-  peers: Record<string, number>
-  durationMs: number
-}
+export type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult, PieceEvent } from './download-types.js'
 
 /**
  * One `get`: finds peers with the content, fetches and verifies the manifest and piece hashes,
@@ -338,6 +275,8 @@ export class Download {
     try {
       await content.files.writePiece(piece, data)
     } catch (err: any) {
+      // PieceFiles reports a full disk and a denied write as ShoalErrors with their own messages.
+      if (err instanceof ShoalError) return this.fail(err)
       const full = err.code === 'ENOSPC'
       this.fail(new ShoalError(full ? ErrorCode.DiskFull : ErrorCode.NoWriteAccess,
         `cannot write to ${this.paths?.partial}: ${full ? 'the disk is full' : (err.code ?? err.message)}`))

@@ -1,11 +1,19 @@
 /**
  * The swarm's bounds, each at its limit (the last allowed case passes, one past is refused):
  * piece timeouts and the stall window (stall-guard), the provider's per-stream flood bounds
- * (flood-guard), the download rate limit (request-budget), fault costs and credit (peer-scores).
+ * (flood-guard), the download rate limit (request-budget), fault costs and credit (peer-scores),
+ * the provider's request queue, the handshake timeout, the size of a network key file.
  */
 import { describe, test } from 'node:test'
 import * as assert from 'node:assert/strict'
-import { PIECE_TIMEOUT_MS } from '../../src/swarm/constants.js'
+import { ErrorCode } from '../../src/errors.js'
+import { generateNetworkKey, MAX_NETWORK_KEY_FILE_BYTES, parseNetworkKey } from '../../src/net/network-key.js'
+import { HANDSHAKE_TIMEOUT_MS, MAX_QUEUED_REQUESTS, PIECE_TIMEOUT_MS } from '../../src/swarm/constants.js'
+import { faultOf, PeerStalled } from '../../src/swarm/faults.js'
+import type { MessageChannel } from '../../src/swarm/message-channel.js'
+import { withTimeout } from '../../src/swarm/peer-session.js'
+import { RequestQueue } from '../../src/swarm/request-queue.js'
+import type { SwarmContent } from '../../src/swarm/swarm-content.js'
 import {
   FloodGuard, MAX_HASH_REQUESTS_PER_FILE, MAX_MANIFEST_REQUESTS_PER_STREAM, MAX_OVERFLOW_REJECTS, PEER_REQUEST_BURST,
   PEER_REQUESTS_PER_SECOND, RequesterFlood
@@ -177,5 +185,38 @@ describe('peer scores', () => {
       for (let k = 0; k < FAULT_COST.timeout; k++) scores.credit('slow')
     }
     assert.ok(!scores.isBanned('slow'))
+  })
+})
+
+describe('provider queue and timeouts', () => {
+  test(`a stream queues ${MAX_QUEUED_REQUESTS} requests besides the one being sent; the next is rejected`, () => {
+    const written: string[] = []
+    const content = { readVerifiedPiece: async () => await new Promise<Uint8Array>(() => {}) } // a disk that never answers
+    const channel = { open: true, write: async (m: { type: string }) => { written.push(m.type) }, abort: () => {} }
+    const queue = new RequestQueue(content as unknown as SwarmContent, channel as unknown as MessageChannel, 'peer')
+    let accepted = 0
+    while (queue.add(accepted)) accepted++
+    assert.equal(accepted, MAX_QUEUED_REQUESTS + 1)
+    assert.deepEqual(written, ['reject'])
+    queue.clear()
+  })
+
+  test(`no answer within HANDSHAKE_TIMEOUT_MS (${HANDSHAKE_TIMEOUT_MS} ms) is a stall; an answer just in time is not`, async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    let answer: (v: string) => void = () => {}
+    const inTime = withTimeout(new Promise<string>(resolve => { answer = resolve }), HANDSHAKE_TIMEOUT_MS, 'no answer to open')
+    t.mock.timers.tick(HANDSHAKE_TIMEOUT_MS - 1)
+    answer('bitfield')
+    assert.equal(await inTime, 'bitfield')
+    const late = withTimeout(new Promise<string>(() => {}), HANDSHAKE_TIMEOUT_MS, 'no answer to open')
+    t.mock.timers.tick(HANDSHAKE_TIMEOUT_MS)
+    await assert.rejects(late, (err: unknown) => err instanceof PeerStalled && faultOf(err) === 'stalled')
+  })
+
+  test(`a network key file of ${MAX_NETWORK_KEY_FILE_BYTES} bytes is read; one byte more is refused`, () => {
+    const key = generateNetworkKey()
+    const padded = (n: number): Uint8Array => new TextEncoder().encode(key + '\n'.repeat(n - Buffer.byteLength(key)))
+    assert.ok(parseNetworkKey(padded(MAX_NETWORK_KEY_FILE_BYTES)).byteLength > 0)
+    assert.throws(() => parseNetworkKey(padded(MAX_NETWORK_KEY_FILE_BYTES + 1)), { code: ErrorCode.BadArgument })
   })
 })

@@ -17,7 +17,8 @@ export function downloadRoutes (router: Router, ctx: ApiContext): void {
       link,
       output: optionalString(body, 'output'),
       timeoutMs: timeoutSeconds !== undefined ? timeoutSeconds * 1000 : undefined,
-      paused: body.paused === true
+      paused: body.paused === true,
+      publisher: optionalString(body, 'publisher')
     })
     sendJson(res, existed ? 200 : 201, download.info())
   })

@@ -25,7 +25,7 @@ export async function getViaDaemon (daemon: FoundDaemon, parsed: Parsed, reporte
   const output = resolve((parsed.values.output as string | undefined) ?? '.')
   const interrupt = signalOnInterrupt()
   const line = reporter.tty ? new ProgressLine(process.stderr) : undefined
-  const started = await daemon.client.startDownload({ link: target, output, timeoutSeconds: timeout })
+  const started = await daemon.client.startDownload({ link: target, output, timeoutSeconds: timeout, publisher: parsed.values.publisher as string | undefined })
   let lastJson = 0
   try {
     for (let info = started; ; info = await daemon.client.download(started.id)) {

@@ -1,0 +1,68 @@
+/** What a download needs from its node, what a caller passes it, and what it reports. */
+import type { Stream } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+import type { ShoalDatabase } from '../store/database.js'
+import type { PeerScores } from './peer-scores.js'
+import type { RequestBudget } from './request-budget.js'
+import type { ContentRegistry } from './registry.js'
+import type { PeerRecord } from './wire/messages.js'
+
+export interface DownloadComponents {
+  registry: ContentRegistry
+  scores: PeerScores
+  db: ShoalDatabase
+  localPeerId: string
+  openStream: (peerId: string, signal: AbortSignal) => Promise<Stream>
+  /** Adds peer-exchange records to the address book; returns their peer IDs. */
+  learnPeers: (records: PeerRecord[]) => Promise<string[]>
+  /** The node's download rate limit, if any (shared by every download). */
+  budget?: RequestBudget
+  /** Folder for verified-piece journals (store/piece-journal.ts); none: resume from the saved map only. */
+  journalDir?: string
+}
+
+export interface DownloadOptions {
+  cid: CID
+  outputDir: string
+  /** Give up when no peer delivers the manifest or a new piece for this long. */
+  stallTimeoutMs: number
+  signal?: AbortSignal
+  onProgress?: (progress: DownloadProgress) => void
+  /** Every piece that arrives, valid (verified and written) or not (failed its hash check). */
+  onPiece?: (event: PieceEvent) => void
+  /** Accept the content only if this peer ID signed it. */
+  publisher?: string
+}
+
+/** One piece received from a peer (for piece maps and metrics). */
+export interface PieceEvent {
+  piece: number
+  peerId: string
+  bytes: number
+  valid: boolean
+}
+
+export interface DownloadProgress {
+  cid: string
+  phase: 'finding' | 'downloading' | 'done'
+  name?: string
+  totalBytes: number
+  verifiedBytes: number
+  receivedBytes: number
+  pieces: number
+  piecesDone: number
+  peers: number
+  bytesPerSecond: number
+}
+
+export interface DownloadResult {
+  cid: string
+  name: string
+  kind: 'file' | 'dir'
+  path: string
+  publisher: string
+  bytes: number
+  received: number
+  peers: Record<string, number>
+  durationMs: number
+}
