@@ -4,7 +4,8 @@
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, memory, many-sources, flash-crowd (the last two need root and
  * ../shared/netlab). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
- * --no-http (flash-crowd without the client-server baseline).
+ * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
+ * share with that piece size instead of the default).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -42,7 +43,8 @@ for (const name of scenarios) {
     const { runLab } = await import('./scenarios/lab.js')
     const crowdArg = args.find(a => a.startsWith('--n='))
     const crowd = crowdArg !== undefined ? crowdArg.slice(4).split(',').map(Number) : undefined
-    const r = await runLab(name, { quick, crowd, http: !args.includes('--no-http') })
+    const pieceSize = args.find(a => a.startsWith('--piece-size='))?.slice('--piece-size='.length)
+    const r = await runLab(name, { quick, crowd, http: !args.includes('--no-http'), pieceSize })
     results[name] = r
   } else {
     console.error(`unknown scenario ${name}; choose from ${all.join(', ')}`)

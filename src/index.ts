@@ -13,7 +13,7 @@
  * ```
  */
 export { createNode, ShoalNode, DEFAULT_STALL_TIMEOUT_MS } from './node/node.js'
-export type { NodeOptions, ShareResult, GetOptions, DownloadProgress, DownloadResult, NodeEvents } from './node/node.js'
+export type { NodeOptions, ShareOptions, ShareResult, GetOptions, DownloadProgress, DownloadResult, NodeEvents } from './node/node.js'
 export type { DownloadControl, PieceEvent, ContentSummary, ConnectionSummary } from './node/node.js'
 export { ShoalError, ErrorCode, isShoalError } from './errors.js'
 export { parseLink, formatLink } from './content/link.js'

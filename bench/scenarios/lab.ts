@@ -13,7 +13,7 @@ import { plotFlashCrowd } from '../lib/plot.js'
 const RATE_MBIT = 20
 const DELAY = '20ms'
 
-export interface LabOptions { quick: boolean, crowd?: number[], http?: boolean }
+export interface LabOptions { quick: boolean, crowd?: number[], http?: boolean, /** `--piece-size` for the sharers (default: Shoal's). */ pieceSize?: string }
 
 export async function runLab (name: string, options: LabOptions): Promise<unknown> {
   const missing = labAvailable()
@@ -23,15 +23,15 @@ export async function runLab (name: string, options: LabOptions): Promise<unknow
   }
   const dir = await mkdtemp(join(tmpdir(), 'shoal-lab-'))
   try {
-    return name === 'many-sources' ? await manySources(dir, options.quick) : await flashCrowd(dir, options)
+    return name === 'many-sources' ? await manySources(dir, options) : await flashCrowd(dir, options)
   } finally {
     await labDown()
     await rm(dir, { recursive: true, force: true })
   }
 }
 
-function startSharer (host: string, ip: string, file: string, dataDir: string): Background {
-  const [cmd, argv] = inHost(host, process.execPath, [SHOAL_BIN, 'share', file, ...nodeArgs(dataDir, ip)])
+function startSharer (host: string, ip: string, file: string, dataDir: string, pieceSize?: string): Background {
+  const [cmd, argv] = inHost(host, process.execPath, [SHOAL_BIN, 'share', file, ...nodeArgs(dataDir, ip), ...(pieceSize !== undefined ? ['--piece-size', pieceSize] : [])])
   return startBackground(cmd, argv, /"sharing"/)
 }
 
@@ -44,7 +44,8 @@ async function getIn (host: string, ip: string, link: string, dir: string): Prom
 }
 
 /** One downloader, four seeders each capped at 20 Mbit/s up: the download rate over their 80 Mbit/s sum. */
-async function manySources (dir: string, quick: boolean): Promise<unknown> {
+async function manySources (dir: string, options: LabOptions): Promise<unknown> {
+  const quick = options.quick
   const size = (quick ? 64 : 256) * MIB
   await labUp(5, ['--rate', `${RATE_MBIT}mbit`, '--delay', DELAY, '--rate-of', 'p1=1gbit'])
   const file = join(dir, 'payload.bin')
@@ -54,7 +55,7 @@ async function manySources (dir: string, quick: boolean): Promise<unknown> {
     const addrs: string[] = []
     let cid = ''
     for (const host of ['p2', 'p3', 'p4', 'p5']) {
-      const seeder = startSharer(host, await labIp(host), file, join(dir, `${host}-seed`))
+      const seeder = startSharer(host, await labIp(host), file, join(dir, `${host}-seed`), options.pieceSize)
       seeders.push(seeder)
       const event = JSON.parse(await seeder.firstLine)
       cid = event.cid
@@ -88,7 +89,7 @@ async function flashCrowd (dir: string, options: LabOptions): Promise<unknown> {
     const ips = await Promise.all(hosts.map(labIp))
     const seedIp = await labIp('p1')
     // Shoal: every downloader starts at once with the seeder's link.
-    const seeder = startSharer('p1', seedIp, file, join(dir, `seed-${n}`))
+    const seeder = startSharer('p1', seedIp, file, join(dir, `seed-${n}`), options.pieceSize)
     let shoal = 0
     let shoalGet = 0
     try {

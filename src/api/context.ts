@@ -52,7 +52,8 @@ export interface ApiContext {
   peers: () => PeerInfo[]
   bannedPeers: () => string[]
   library: (role?: 'share' | 'download') => ContentSummary[]
-  share: (path: string) => Promise<ShareInfo>
+  /** `pieceSize`: bytes per piece (default: about 1,024 pieces). */
+  share: (path: string, pieceSize?: number) => Promise<ShareInfo>
   upload: (name: string, body: Readable) => Promise<ShareInfo>
   removeShare: (cid: string) => Promise<void>
   connect: (addr: string) => Promise<string>

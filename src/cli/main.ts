@@ -52,7 +52,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  share: { run: share, help: SHARE_HELP, options: {} },
+  share: { run: share, help: SHARE_HELP, options: { 'piece-size': { type: 'string' } } },
   get: {
     run: get,
     help: GET_HELP,

@@ -103,6 +103,17 @@ export interface NodeEvents {
   lookup?: (event: { cid: string, ok: boolean, found: number }) => void
 }
 
+/** Options of `ShoalNode.share`. */
+export interface ShareOptions {
+  signal?: AbortSignal
+  onProgress?: (hashed: number, total: number) => void
+  /**
+   * Bytes per piece: a power of two from 16 KiB to 16 MiB. Default: about 1,024 pieces
+   * (content/piece-size.ts). The same bytes with another piece size are another content ID.
+   */
+  pieceSize?: number
+}
+
 /**
  * A Shoal peer: shares content, downloads it from many peers at once, and serves every piece it
  * has. Composes the network (net/), content addressing (content/), the store (store/), discovery
@@ -216,7 +227,7 @@ export class ShoalNode {
   }
 
   /** Shares a file or folder in place; it is served until the node stops (and again after a restart). */
-  async share (path: string, options: { signal?: AbortSignal, onProgress?: (hashed: number, total: number) => void } = {}): Promise<ShareResult> {
+  async share (path: string, options: ShareOptions = {}): Promise<ShareResult> {
     const built = await buildContent(path, options)
     const envelope = await signManifest(built.bytes, this.privateKey)
     const signed = encodeSignedManifest(envelope)

@@ -41,6 +41,8 @@ describe('shoal: bad input', () => {
     { name: 'unknown command', args: async () => ['frobnicate'], codes: ['BAD_ARGUMENT'] },
     { name: 'unknown flag (get)', args: async () => ['get', await unknownCid(), '--frobnicate'], codes: ['BAD_ARGUMENT'] },
     { name: 'unknown flag (id)', args: async () => ['id', '--frobnicate'], codes: ['BAD_ARGUMENT'] },
+    { name: 'share --piece-size that is not a power of two', args: async () => ['share', regularFile, '--piece-size', '100k'], codes: ['BAD_ARGUMENT'] },
+    { name: 'share --piece-size above 16M', args: async () => ['share', regularFile, '--piece-size', '32M'], codes: ['BAD_ARGUMENT'] },
     { name: 'an --upload-limit that is not a size', args: async () => ['id', '--upload-limit', 'fast'], codes: ['BAD_ARGUMENT'] },
     { name: 'a --listen that is not a multiaddr', args: async () => ['id', '--listen', 'nowhere'], codes: ['BAD_ARGUMENT'] }
   ]

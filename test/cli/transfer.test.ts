@@ -23,8 +23,8 @@ describe('shoal share → shoal get', () => {
   after(async () => { await h.cleanup() })
 
   /** Starts `shoal share <path> --json` and returns the process and its `sharing` event, checked. */
-  async function startSharing (path: string): Promise<{ sharer: ShoalProcess, sharing: ShoalEvent }> {
-    const sharer = h.start(['share', path, '--json', ...h.net(h.dataDir('sharer'))])
+  async function startSharing (path: string, extra: string[] = []): Promise<{ sharer: ShoalProcess, sharing: ShoalEvent }> {
+    const sharer = h.start(['share', path, '--json', ...extra, ...h.net(h.dataDir('sharer'))])
     const sharing = await sharer.waitForEvent('sharing')
     assert.equal(typeof sharing.cid, 'string')
     assert.equal(typeof sharing.peerId, 'string')
@@ -67,6 +67,20 @@ describe('shoal share → shoal get', () => {
     assert.deepEqual(done.peers, { [sharing.peerId as string]: FILE_SIZE })
 
     await stopCleanly(sharer, 'SIGINT')
+  })
+
+  test('share --piece-size 1M: another content ID for the same bytes, and get delivers them', { timeout: 90_000 }, async () => {
+    const file = await h.randomFile('big-pieces.bin', FILE_SIZE)
+    const { sharer: plain, sharing: plainSharing } = await startSharing(file.path)
+    await stopCleanly(plain, 'SIGTERM')
+    const { sharer, sharing } = await startSharing(file.path, ['--piece-size', '1M'])
+    assert.notEqual(sharing.cid, plainSharing.cid, 'the piece size is part of the manifest, so of the content ID')
+    const got = await h.run(['get', sharing.link as string, '-o', await h.dir('out-1m'), '--json', ...GET_TIMEOUT, ...h.net(h.dataDir('getter-1m'))])
+    assertSuccess(got)
+    const done = jsonEvents(got).at(-1) as ShoalEvent
+    assert.equal(done.event, 'done', show(got))
+    assert.equal(await sha256File(done.path as string), file.sha256)
+    await stopCleanly(sharer, 'SIGTERM')
   })
 
   test('share <file> <folder> --json: one sharing line per path; get (human mode) writes the folder and prints a summary', { timeout: 90_000 }, async () => {

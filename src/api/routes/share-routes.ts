@@ -1,6 +1,6 @@
 import type { ApiContext } from '../context.js'
 import { API_PREFIX } from '../constants.js'
-import { ApiError, readJson, sendJson, sendNoContent, stringField } from '../http.js'
+import { ApiError, optionalPositive, readJson, sendJson, sendNoContent, stringField } from '../http.js'
 import type { Router } from '../router.js'
 
 /** Shares: list (with finished downloads: everything served), add by path or by upload, remove. */
@@ -12,7 +12,7 @@ export function shareRoutes (router: Router, ctx: ApiContext): void {
   })
   router.add('POST', `${API_PREFIX}/shares`, async (req, res) => {
     const body = await readJson(req.raw)
-    sendJson(res, 201, await ctx.share(stringField(body, 'path')))
+    sendJson(res, 201, await ctx.share(stringField(body, 'path'), optionalPositive(body, 'pieceSize')))
   })
   router.add('POST', `${API_PREFIX}/shares/upload`, async (req, res) => {
     const name = req.url.searchParams.get('name')

@@ -1,5 +1,6 @@
 import { createNode } from '../../node/node.js'
-import { nodeOptions, type Parsed } from '../args.js'
+import { nodeOptions, parseSize, type Parsed } from '../args.js'
+import { isValidPieceSize } from '../../content/manifest.js'
 import { formatBytes } from '../format.js'
 import { ProgressLine } from '../progress-bar.js'
 import type { Reporter } from '../reporter.js'
@@ -17,6 +18,8 @@ shares and serves them, and this command exits once they are shared.
 
 Options:
   --json                 one JSON event per line: {"event":"sharing","link",...}
+  --piece-size <size>    bytes per piece, a power of two from 16k to 16M (default: about
+                         1,024 pieces); another piece size gives another content ID
   --data-dir <dir>       node key and database (default $SHOAL_HOME or ~/.shoal)
   --listen <multiaddr>   listen address, repeatable (default /ip4/0.0.0.0/tcp/0)
   --bootstrap <multiaddr> peer to join through (…/p2p/<peerId>), repeatable
@@ -27,8 +30,9 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
   if (parsed.positionals.length === 0) {
     throw new ShoalError(ErrorCode.BadArgument, 'share needs at least one path: shoal share <path>...')
   }
+  const pieceSize = parsePieceSize(parsed.values['piece-size'])
   const running = await findDaemon(parsed.values)
-  if (running !== undefined) return await shareViaDaemon(running, parsed, reporter)
+  if (running !== undefined) return await shareViaDaemon(running, parsed, reporter, pieceSize)
   const node = await createNode(nodeOptions(parsed.values), {
     warning: message => reporter.note(`warning: ${message}`)
   })
@@ -42,6 +46,7 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
       const line = reporter.tty ? new ProgressLine(process.stderr) : undefined
       const result = await node.share(path, {
         signal: interrupted.signal,
+        pieceSize,
         onProgress: (hashed, total) => line?.update(`hashing ${path}: ${formatBytes(hashed)} / ${formatBytes(total)}`)
       })
       line?.clear()
@@ -59,4 +64,14 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
   } finally {
     await node.stop()
   }
+}
+
+/** `--piece-size`: a size with an optional k/M suffix that the manifest rules allow. */
+function parsePieceSize (value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  const size = parseSize(String(value), '--piece-size')
+  if (!isValidPieceSize(size)) {
+    throw new ShoalError(ErrorCode.BadArgument, `--piece-size must be a power of two from 16k to 16M, not ${String(value)}`)
+  }
+  return size
 }

@@ -9,13 +9,13 @@ import type { FoundDaemon } from './find-daemon.js'
  * `shoal share` with a daemon running: the daemon hashes and serves each path; the command prints
  * the same `sharing` events as without a daemon, then exits at once (the daemon keeps serving).
  */
-export async function shareViaDaemon (daemon: FoundDaemon, parsed: Parsed, reporter: Reporter): Promise<number> {
+export async function shareViaDaemon (daemon: FoundDaemon, parsed: Parsed, reporter: Reporter, pieceSize?: number): Promise<number> {
   const interrupt = signalOnInterrupt()
   try {
     let last
     for (const path of parsed.positionals) {
       reporter.note(`hashing ${path} in the daemon…`)
-      const result = await daemon.client.share(resolve(path), interrupt.signal)
+      const result = await daemon.client.share(resolve(path), interrupt.signal, pieceSize)
       last = result
       reporter.event({ event: 'sharing', link: result.link, cid: result.cid, peerId: result.peerId, addrs: result.addrs, name: result.name, kind: result.kind, bytes: result.bytes, files: result.files, skipped: result.skipped })
       reporter.say(`Sharing ${result.name} (${result.kind === 'dir' ? `folder, ${result.files} files, ` : ''}${formatBytes(result.bytes)})`)
