@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { API_FILE, TOKEN_BYTES, TOKEN_FILE } from './constants.js'
+import { isAlive } from '../net/data-dir.js'
 
 /** What a running daemon writes to `<dataDir>/api.json` so the CLI can find it. */
 export interface ApiFile {
@@ -61,13 +62,4 @@ export async function writeAtomically (file: string, text: string): Promise<void
   const temp = `${file}.${process.pid}.tmp`
   await writeFile(temp, text, { mode: 0o600 })
   await rename(temp, file)
-}
-
-function isAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err: any) {
-    return err.code === 'EPERM'
-  }
 }

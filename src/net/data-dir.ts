@@ -64,7 +64,8 @@ async function readOwner (file: string): Promise<string> {
   }
 }
 
-function isAlive (pid: number): boolean {
+/** True while a process with this PID exists (ours to signal or not). */
+export function isAlive (pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

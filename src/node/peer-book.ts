@@ -32,8 +32,12 @@ export class PeerBook {
       try {
         const peerId = peerIdFromMultihash(Digest.decode(record.id))
         if (peerId.equals(this.libp2p.peerId)) continue
-        const addrs = record.addrs.slice(0, MAX_ADDRS_PER_PEER).map(bytes => multiaddr(bytes))
-        if (addrs.length > 0) await this.libp2p.peerStore.merge(peerId, { multiaddrs: addrs })
+        // A connected peer needs no address: skipping the peer store write matters in a crowd,
+        // where every peer hears about every other one every PEER_EXCHANGE_INTERVAL_MS.
+        if (this.libp2p.getConnections(peerId).length === 0) {
+          const addrs = record.addrs.slice(0, MAX_ADDRS_PER_PEER).map(bytes => multiaddr(bytes))
+          if (addrs.length > 0) await this.libp2p.peerStore.merge(peerId, { multiaddrs: addrs })
+        }
         ids.push(peerId.toString())
       } catch {
         // A malformed record from a peer is skipped, not trusted.

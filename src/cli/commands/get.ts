@@ -1,6 +1,6 @@
 import { createNode, DEFAULT_STALL_TIMEOUT_MS } from '../../node/node.js'
 import { nodeOptions, parseSeconds, type Parsed } from '../args.js'
-import { formatBytes, formatDuration, formatRate, shortId } from '../format.js'
+import { JSON_PROGRESS_INTERVAL_MS, progressEvent, reportDone } from '../download-report.js'
 import { ProgressLine, renderProgress } from '../progress-bar.js'
 import type { Reporter } from '../reporter.js'
 import { signalOnInterrupt, untilSignal } from '../signals.js'
@@ -23,8 +23,6 @@ Options:
   --json                 one JSON event per line: progress, done, seeding, error
   --data-dir, --listen, --bootstrap, --no-mdns, --download-limit, --network-key, -h/--help as for every command`
 
-/** JSON progress events are written at most this often. */
-export const JSON_PROGRESS_INTERVAL_MS = 1_000
 
 export async function get (parsed: Parsed, reporter: Reporter): Promise<number> {
   const target = parsed.positionals[0]
@@ -50,7 +48,7 @@ export async function get (parsed: Parsed, reporter: Reporter): Promise<number> 
         line?.update(renderProgress(p))
         if (reporter.json && (Date.now() - lastJson >= JSON_PROGRESS_INTERVAL_MS || p.phase === 'done')) {
           lastJson = Date.now()
-          reporter.event({ event: 'progress', cid: p.cid, phase: p.phase, bytes: p.verifiedBytes, total: p.totalBytes, received: p.receivedBytes, pieces: p.piecesDone, totalPieces: p.pieces, peers: p.peers, rate: Math.round(p.bytesPerSecond) })
+          reporter.event(progressEvent(p))
         }
       }
     })
@@ -58,15 +56,7 @@ export async function get (parsed: Parsed, reporter: Reporter): Promise<number> 
     // With --seed, listen for signals before `done`/`seeding` are printed: a script may signal as soon as it reads them.
     const signalled = parsed.values.seed === true ? untilSignal() : undefined
     interrupt.dispose()
-    reporter.event({ event: 'done', cid: result.cid, path: result.path, bytes: result.bytes, received: result.received, peers: result.peers, name: result.name, publisher: result.publisher, durationMs: result.durationMs })
-    const seconds = Math.max(result.durationMs, 1) / 1000
-    reporter.say(`Downloaded ${result.name} to ${result.path}`)
-    reporter.say(`  ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (${formatRate(result.received / seconds)}), verified`)
-    reporter.say(`  published by ${result.publisher}`)
-    const sources = Object.entries(result.peers).sort((a, b) => b[1] - a[1])
-    if (sources.length > 0) {
-      reporter.say(`  from ${sources.length} peer${sources.length === 1 ? '' : 's'}: ${sources.map(([id, bytes]) => `${shortId(id)} ${formatBytes(bytes)}`).join(', ')}`)
-    }
+    reportDone(result, reporter)
     if (signalled !== undefined) {
       reporter.event({ event: 'seeding', peerId: node.peerId, addrs: node.addrs() })
       reporter.note('Seeding. Press Ctrl+C to stop.')

@@ -3,8 +3,7 @@ import type { DownloadInfo } from '../../daemon/managed-download.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { DEFAULT_STALL_TIMEOUT_MS, type DownloadProgress } from '../../node/node.js'
 import { parseSeconds, type Parsed } from '../args.js'
-import { JSON_PROGRESS_INTERVAL_MS } from '../commands/get.js'
-import { formatBytes, formatDuration, formatRate, shortId } from '../format.js'
+import { JSON_PROGRESS_INTERVAL_MS, progressEvent, reportDone } from '../download-report.js'
 import { ProgressLine, renderProgress } from '../progress-bar.js'
 import type { Reporter } from '../reporter.js'
 import { signalOnInterrupt } from '../signals.js'
@@ -37,13 +36,13 @@ export async function getViaDaemon (daemon: FoundDaemon, parsed: Parsed, reporte
       line?.update(renderProgress(progress))
       if (reporter.json && (Date.now() - lastJson >= JSON_PROGRESS_INTERVAL_MS || info.state === 'done')) {
         lastJson = Date.now()
-        reporter.event({ event: 'progress', cid: info.cid, phase: progress.phase, bytes: info.verifiedBytes, total: info.totalBytes, received: info.receivedBytes, pieces: info.piecesDone, totalPieces: info.pieces, peers: info.peers, rate: Math.round(info.bytesPerSecond) })
+        reporter.event(progressEvent(progress))
       }
       if (info.state === 'failed') throw new ShoalError(info.error?.code ?? 'INTERNAL', info.error?.message ?? 'the download failed')
       if (info.state === 'paused') throw new ShoalError(ErrorCode.Aborted, 'the download was paused in the daemon (dashboard or API); resume it there, or run get again')
       if (info.state === 'done' && info.result !== undefined) {
         line?.clear()
-        report(info, reporter)
+        reportDone(info.result, reporter)
         break
       }
       await sleep(POLL_INTERVAL_MS, interrupt.signal)
@@ -61,20 +60,6 @@ export async function getViaDaemon (daemon: FoundDaemon, parsed: Parsed, reporte
     reporter.note(`Seeded by the shoal daemon (pid ${daemon.pid}); it keeps serving after this command exits.`)
   }
   return 0
-}
-
-function report (info: DownloadInfo, reporter: Reporter): void {
-  const result = info.result
-  if (result === undefined) return
-  reporter.event({ event: 'done', cid: result.cid, path: result.path, bytes: result.bytes, received: result.received, peers: result.peers, name: result.name, publisher: result.publisher, durationMs: result.durationMs })
-  const seconds = Math.max(result.durationMs, 1) / 1000
-  reporter.say(`Downloaded ${result.name} to ${result.path}`)
-  reporter.say(`  ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (${formatRate(result.received / seconds)}), verified`)
-  reporter.say(`  published by ${result.publisher}`)
-  const sources = Object.entries(result.peers).sort((a, b) => b[1] - a[1])
-  if (sources.length > 0) {
-    reporter.say(`  from ${sources.length} peer${sources.length === 1 ? '' : 's'}: ${sources.map(([id, bytes]) => `${shortId(id)} ${formatBytes(bytes)}`).join(', ')}`)
-  }
 }
 
 function progressOf (info: DownloadInfo): DownloadProgress {
