@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { ROOT } from './shoal-cli.js'
@@ -46,7 +46,11 @@ export async function execIn (host: string, command: string, args: string[]): Pr
     child.stderr.on('data', d => { stderr += String(d) })
     child.on('exit', code => {
       if (code === 0) resolve({ stdout, ms: Date.now() - start })
-      else reject(new Error(`${command} in ${host} exited ${code}: ${stderr.slice(-400)}`))
+      else {
+        // SHOAL_BENCH_LOGS=<dir> keeps the whole output of a failed command for a post-mortem.
+        if (process.env.SHOAL_BENCH_LOGS !== undefined) writeFileSync(join(process.env.SHOAL_BENCH_LOGS, `${host}-failed-${Date.now()}.log`), `${stdout}\n--- stderr\n${stderr}`)
+        reject(new Error(`${command} in ${host} exited ${code}: ${stderr.slice(-400)}`))
+      }
     })
   })
 }

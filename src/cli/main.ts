@@ -74,29 +74,37 @@ export const EXIT_USAGE = 2
 export const EXIT_INTERRUPTED = 130
 
 /**
- * A timeout or abort inside libp2p can surface as a promise nobody awaits (seen with 17 nodes on
- * two cores: a dial's AbortSignal.timeout firing after its caller moved on). It concerns one
- * connection attempt, not the command, so it must not kill a download or a seeder.
+ * Errors of one connection or stream going away that libp2p can leave in a promise nobody awaits:
+ * a dial's AbortSignal.timeout firing after its caller moved on (seen with 17 nodes on two cores),
+ * a stream's pending drain rejected with a StreamClosedError (which has no message) when yamux
+ * closes the streams of a connection that went away (seen in a 16-peer crowd). They concern one
+ * peer, not the command, so they must not kill a download or a seeder: the swarm already routes
+ * around that peer.
  */
+const SURVIVABLE_REJECTIONS = new Set([
+  'TimeoutError', 'AbortError', 'StreamClosedError', 'StreamResetError', 'StreamStateError', 'MuxerClosedError', 'ConnectionClosedError'
+])
+
 function survivableRejection (reason: unknown): boolean {
   const name = (reason as { name?: string } | undefined)?.name
-  return name === 'TimeoutError' || name === 'AbortError'
+  return name !== undefined && SURVIVABLE_REJECTIONS.has(name)
 }
 
 export async function main (argv: string[]): Promise<void> {
+  const [name, ...rest] = argv
+  const json = rest.includes('--json')
+  const reporter = new Reporter(json)
   process.on('unhandledRejection', (reason) => {
     if (survivableRejection(reason)) {
       if (process.env.SHOAL_DEBUG !== undefined) process.stderr.write(`shoal: ignored stray ${String((reason as Error).name)}\n`)
       return
     }
-    const message = reason instanceof Error ? reason.message : String(reason)
-    process.stderr.write(`shoal: unexpected failure: ${message.split('\n')[0]}\n`)
+    const message = reason instanceof Error ? (reason.message !== '' ? reason.message : reason.name) : String(reason)
+    // The --json contract holds here too: the last line is an `error` event.
+    reporter.error('INTERNAL', `unexpected failure: ${message.split('\n')[0]}`)
     if (process.env.SHOAL_DEBUG !== undefined && reason instanceof Error) process.stderr.write(`${reason.stack}\n`)
     process.exit(EXIT_FAILED)
   })
-  const [name, ...rest] = argv
-  const json = rest.includes('--json')
-  const reporter = new Reporter(json)
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(MAIN_HELP + '\n')
     process.exitCode = name === undefined ? EXIT_USAGE : 0
