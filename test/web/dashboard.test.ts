@@ -5,7 +5,7 @@
  * A screenshot of the live transfer is checked (not blank, the piece map coloured by peer) and,
  * with SHOAL_SCREENSHOT_DIR set, saved there (docs/dashboard.png in the README comes from it).
  */
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import * as assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -27,11 +27,12 @@ const SEEDER_UPLOAD = 1024 * 1024
 /** Bound on waiting for one thing to show on the page. */
 const UI_TIMEOUT_MS = 30_000
 
-test('the dashboard drives and shows a live swarm', { timeout: INSTALL_ALLOWANCE_MS + 180_000 }, async (t) => {
+/** A daemon on a test swarm and a browser, torn down after the test; undefined (skipped) without Chromium. */
+async function dashboardFixture (t: TestContext): Promise<{ swarm: TestSwarm, d: Awaited<ReturnType<typeof startDaemon>>, browser: Awaited<ReturnType<typeof launchChromium>> } | undefined> {
   const chromium = ensureChromium()
   if ('skip' in chromium) {
     t.skip(chromium.skip)
-    return
+    return undefined
   }
   const swarm = new TestSwarm()
   const d = await startDaemon(swarm, 'daemon')
@@ -41,6 +42,13 @@ test('the dashboard drives and shows a live swarm', { timeout: INSTALL_ALLOWANCE
     await d.daemon.stop()
     await swarm.cleanup()
   })
+  return { swarm, d, browser }
+}
+
+test('the dashboard drives and shows a live swarm', { timeout: INSTALL_ALLOWANCE_MS + 180_000 }, async (t) => {
+  const fixture = await dashboardFixture(t)
+  if (fixture === undefined) return
+  const { swarm, d, browser } = fixture
 
   const source = join(await swarm.dir('seed'), 'sintel-trailer.mp4')
   const sourceHash = await writeRandomFile(source, SIZE)
@@ -126,19 +134,9 @@ test('the dashboard drives and shows a live swarm', { timeout: INSTALL_ALLOWANCE
 })
 
 test('without its token the dashboard asks for it and shows nothing else', { timeout: INSTALL_ALLOWANCE_MS + 120_000 }, async (t) => {
-  const chromium = ensureChromium()
-  if ('skip' in chromium) {
-    t.skip(chromium.skip)
-    return
-  }
-  const swarm = new TestSwarm()
-  const d = await startDaemon(swarm, 'daemon')
-  const browser = await launchChromium(chromium.path)
-  t.after(async () => {
-    await browser.close()
-    await d.daemon.stop()
-    await swarm.cleanup()
-  })
+  const fixture = await dashboardFixture(t)
+  if (fixture === undefined) return
+  const { swarm, d, browser } = fixture
   const page = await browser.context.newPage()
   await page.goto(`${d.daemon.url}/#token=${'0'.repeat(48)}`)
   await page.waitForSelector('#locked', { state: 'visible', timeout: UI_TIMEOUT_MS })

@@ -1,6 +1,6 @@
 import { createNode, DEFAULT_STALL_TIMEOUT_MS } from '../../node/node.js'
 import { nodeOptions, parseSeconds, type Parsed } from '../args.js'
-import { JSON_PROGRESS_INTERVAL_MS, progressEvent, reportDone } from '../download-report.js'
+import { JSON_PROGRESS_INTERVAL_MS, progressEvent, reportDone } from '../transfer-report.js'
 import { ProgressLine, renderProgress } from '../progress-bar.js'
 import type { Reporter } from '../reporter.js'
 import { signalOnInterrupt, untilSignal } from '../signals.js'

@@ -8,6 +8,7 @@ import { untilSignal } from '../signals.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { findDaemon } from '../remote/find-daemon.js'
 import { shareViaDaemon } from '../remote/share-remote.js'
+import { reportShared } from '../transfer-report.js'
 
 export const SHARE_HELP = `Usage: shoal share <path>... [options]
 
@@ -50,11 +51,7 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
         onProgress: (hashed, total) => line?.update(`hashing ${path}: ${formatBytes(hashed)} / ${formatBytes(total)}`)
       })
       line?.clear()
-      reporter.event({ event: 'sharing', link: result.link, cid: result.cid, peerId: node.peerId, addrs: node.addrs(), name: result.name, kind: result.kind, bytes: result.bytes, files: result.files, skipped: result.skipped })
-      reporter.say(`Sharing ${result.name} (${result.kind === 'dir' ? `folder, ${result.files} files, ` : ''}${formatBytes(result.bytes)})`)
-      reporter.say(`  link: ${result.link}`)
-      reporter.say(`  cid:  ${result.cid}`)
-      for (const skipped of result.skipped) reporter.note(`  not shared (not a regular file): ${skipped}`)
+      reportShared({ ...result, peerId: node.peerId, addrs: node.addrs() }, reporter)
     }
     reporter.say(`Peer ${node.peerId}, listening on:`)
     for (const addr of node.addrs()) reporter.say(`  ${addr}`)

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path'
 import type { Parsed } from '../args.js'
-import { formatBytes } from '../format.js'
 import type { Reporter } from '../reporter.js'
 import { signalOnInterrupt } from '../signals.js'
 import type { FoundDaemon } from './find-daemon.js'
+import { reportShared } from '../transfer-report.js'
 
 /**
  * `shoal share` with a daemon running: the daemon hashes and serves each path; the command prints
@@ -17,11 +17,7 @@ export async function shareViaDaemon (daemon: FoundDaemon, parsed: Parsed, repor
       reporter.note(`hashing ${path} in the daemon…`)
       const result = await daemon.client.share(resolve(path), interrupt.signal, pieceSize)
       last = result
-      reporter.event({ event: 'sharing', link: result.link, cid: result.cid, peerId: result.peerId, addrs: result.addrs, name: result.name, kind: result.kind, bytes: result.bytes, files: result.files, skipped: result.skipped })
-      reporter.say(`Sharing ${result.name} (${result.kind === 'dir' ? `folder, ${result.files} files, ` : ''}${formatBytes(result.bytes)})`)
-      reporter.say(`  link: ${result.link}`)
-      reporter.say(`  cid:  ${result.cid}`)
-      for (const skipped of result.skipped) reporter.note(`  not shared (not a regular file): ${skipped}`)
+      reportShared(result, reporter)
     }
     if (last !== undefined) {
       reporter.say(`Peer ${last.peerId}, listening on:`)

@@ -1,5 +1,5 @@
-/** What `shoal get` prints, the same with or without a daemon: progress events and the summary. */
-import type { DownloadProgress, DownloadResult } from '../node/node.js'
+/** What `shoal share` and `shoal get` print, the same with or without a daemon: events and summaries. */
+import type { DownloadProgress, DownloadResult, ShareResult } from '../node/node.js'
 import { formatBytes, formatDuration, formatRate, shortId } from './format.js'
 import type { Reporter } from './reporter.js'
 
@@ -22,4 +22,13 @@ export function reportDone (result: DownloadResult, reporter: Reporter): void {
   if (sources.length > 0) {
     reporter.say(`  from ${sources.length} peer${sources.length === 1 ? '' : 's'}: ${sources.map(([id, bytes]) => `${shortId(id)} ${formatBytes(bytes)}`).join(', ')}`)
   }
+}
+
+/** The `sharing` event, and the lines a person reads, for one shared path. */
+export function reportShared (result: ShareResult & { peerId: string, addrs: string[] }, reporter: Reporter): void {
+  reporter.event({ event: 'sharing', link: result.link, cid: result.cid, peerId: result.peerId, addrs: result.addrs, name: result.name, kind: result.kind, bytes: result.bytes, files: result.files, skipped: result.skipped })
+  reporter.say(`Sharing ${result.name} (${result.kind === 'dir' ? `folder, ${result.files} files, ` : ''}${formatBytes(result.bytes)})`)
+  reporter.say(`  link: ${result.link}`)
+  reporter.say(`  cid:  ${result.cid}`)
+  for (const skipped of result.skipped) reporter.note(`  not shared (not a regular file): ${skipped}`)
 }
