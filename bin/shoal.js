@@ -4,6 +4,7 @@
 // that Node instead of failing deep inside libp2p.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import module from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -27,6 +28,9 @@ if (major < MIN_MAJOR) {
     process.stderr.write(`shoal: not built yet; run 'npm install' (or 'npm run build') in ${root}\n`)
     process.exit(1)
   }
+  // V8's compiled code for Shoal and its dependencies, kept on disk between runs (in the OS's temp
+  // folder): a command starts in about half the time. Node 22.1+; silently skipped if unavailable.
+  try { module.enableCompileCache?.() } catch {}
   const { main: run } = await import(main)
   await run(process.argv.slice(2))
 }

@@ -10,6 +10,8 @@ import type { SwarmContent } from '../swarm/swarm-content.js'
 export interface NodeStatus {
   peerId: string
   addrs: string[]
+  /** TCP port for direct connections; absent when they are off. */
+  directPort?: number
   dataDir: string
   downloadsDir: string
   version: string

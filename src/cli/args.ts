@@ -12,6 +12,8 @@ export const GLOBAL_OPTIONS = {
   'upload-limit': { type: 'string' },
   'download-limit': { type: 'string' },
   'network-key': { type: 'string' },
+  'no-direct': { type: 'boolean' },
+  'direct-port': { type: 'string' },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
@@ -46,8 +48,17 @@ export function nodeOptions (values: Parsed['values']): NodeOptions {
     mdns: values['no-mdns'] !== true,
     uploadLimit: values['upload-limit'] !== undefined ? positive(parseSize(values['upload-limit'] as string, '--upload-limit'), '--upload-limit') : undefined,
     downloadLimit: values['download-limit'] !== undefined ? positive(parseSize(values['download-limit'] as string, '--download-limit'), '--download-limit') : undefined,
-    networkKey: values['network-key'] !== undefined ? readNetworkKeyFile(values['network-key'] as string) : undefined
+    networkKey: values['network-key'] !== undefined ? readNetworkKeyFile(values['network-key'] as string) : undefined,
+    direct: values['no-direct'] !== true,
+    directPort: values['direct-port'] !== undefined ? parsePort(values['direct-port'] as string, '--direct-port') : undefined
   }
+}
+
+/** A TCP port, 0 (any free one) to 65535. */
+export function parsePort (text: string, flag: string): number {
+  const n = Number(text.trim())
+  if (!/^\d+$/.test(text.trim()) || n > 65535) throw new ShoalError(ErrorCode.BadArgument, `${flag} takes a TCP port (0-65535): got '${text.slice(0, 40)}'`)
+  return n
 }
 
 /** `--timeout 30` or `30s`, `5m`, `1h`. */

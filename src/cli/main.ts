@@ -39,6 +39,8 @@ Options for every command:
   --upload-limit <rate>  most bytes per second uploaded, e.g. 8M (k/M/G suffixes)
   --download-limit <rate> most bytes per second downloaded, e.g. 8M (k/M/G suffixes)
   --network-key <file>   join the private network of this key ('shoal network-key' makes one)
+  --no-direct            piece data only over libp2p streams, no direct connections
+  --direct-port <port>   TCP port for direct connections (default: any free port)
   --json                 one JSON event per line on stdout
   --log-level <level>    error, warn, info or debug (logs go to stderr; JSON when not a terminal)
   -h, --help             help for a command

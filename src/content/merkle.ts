@@ -11,9 +11,12 @@ export const HASH_BYTES = 32
 const NODE_PREFIX = Uint8Array.of(0x01)
 const ROOT_HEX = /^[0-9a-f]{64}$/
 
-/** SHA-256 of one piece's bytes. */
-export function hashPiece (data: Uint8Array): Uint8Array {
-  return createHash('sha256').update(data).digest()
+/** SHA-256 of one piece's bytes, given whole or as the chunks it arrived in. */
+export function hashPiece (data: Uint8Array | Iterable<Uint8Array>): Uint8Array {
+  const h = createHash('sha256')
+  if (data instanceof Uint8Array) h.update(data)
+  else for (const chunk of data) h.update(chunk)
+  return h.digest()
 }
 
 /** Merkle root of `leaves`, n * 32 concatenated hashes in piece order. */

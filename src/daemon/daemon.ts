@@ -154,6 +154,7 @@ export class Daemon implements ApiContext {
     return {
       peerId: this.node.peerId,
       addrs: this.node.addrs(),
+      directPort: this.node.directPort(),
       dataDir: this.node.dataDir,
       downloadsDir: this.downloads.downloadsDir,
       version: this.version,

@@ -12,8 +12,10 @@ import { Announcer, type AnnounceEvent } from '../discovery/announcer.js'
 import { searchProviders } from '../discovery/provider-search.js'
 import { defaultDataDir, lockDataDir, type DataDirLock } from '../net/data-dir.js'
 import { loadOrCreateKey } from '../net/identity.js'
-import { createNetwork, type ShoalLibp2p } from '../net/libp2p.js'
+import { createNetwork, DEFAULT_LISTEN, type ShoalLibp2p } from '../net/libp2p.js'
 import { connectionGater } from '../net/connection-gater.js'
+import { DirectTransport } from '../net/direct/direct-transport.js'
+import { streamPipe, type Pipe } from '../net/pipe.js'
 import { ShoalDatabase } from '../store/database.js'
 import { PieceFiles } from '../store/piece-files.js'
 import { Download, type DownloadProgress, type DownloadResult, type PieceEvent } from '../swarm/download.js'
@@ -24,6 +26,7 @@ import { SwarmContent } from '../swarm/swarm-content.js'
 import { TokenBucket } from '../swarm/token-bucket.js'
 import { RequestBudget } from '../swarm/request-budget.js'
 import { PROTOCOL } from '../swarm/wire/constants.js'
+import { SESSION_READ_BUFFER_BYTES } from '../swarm/constants.js'
 import { PeerBook } from './peer-book.js'
 import { restoreContent } from './restore.js'
 import { TransferStats } from './transfer-stats.js'
@@ -59,6 +62,14 @@ export interface NodeOptions {
    * net/network-key.ts): only nodes with the same key can connect to this one.
    */
   networkKey?: Uint8Array
+  /**
+   * Direct connections for piece data (net/direct/): TLS straight on a TCP port of its own, which
+   * moves bulk data several times cheaper than a libp2p stream. Default true (off in a private
+   * network); peers that cannot be reached directly are served over libp2p streams as usual.
+   */
+  direct?: boolean
+  /** TCP port of the direct server. Default 0: any free port. */
+  directPort?: number
 }
 
 export interface ShareResult {
@@ -135,6 +146,8 @@ export class ShoalNode {
   readonly stats = new TransferStats()
   private readonly events: NodeEvents
   private readonly privateKey: PrivateKey
+  private readonly options: NodeOptions
+  private direct?: DirectTransport
 
   private constructor (dataDir: string, privateKey: PrivateKey, libp2p: ShoalLibp2p, db: ShoalDatabase, lock: DataDirLock, options: NodeOptions, events: NodeEvents, scores: PeerScores) {
     this.dataDir = dataDir
@@ -145,6 +158,7 @@ export class ShoalNode {
     this.db = db
     this.lock = lock
     this.events = events
+    this.options = options
     this.peers = new PeerBook(libp2p)
     this.provider = new Provider({
       registry: this.registry,
@@ -194,6 +208,11 @@ export class ShoalNode {
     return this.libp2p.getMultiaddrs().map(a => a.toString())
   }
 
+  /** TCP port of the direct-connection server (net/direct/), undefined when direct connections are off. */
+  directPort (): number | undefined {
+    return this.direct?.port
+  }
+
   /** Peers this node refuses to deal with (they sent wrong data or broke the protocol). */
   bannedPeers (): string[] {
     return this.scores.banned()
@@ -206,10 +225,25 @@ export class ShoalNode {
 
   private async start (): Promise<void> {
     await this.provider.start()
+    if (this.options.direct !== false && this.options.networkKey === undefined) {
+      this.direct = await DirectTransport.start({
+        privateKey: this.privateKey,
+        listen: this.options.listen ?? DEFAULT_LISTEN,
+        port: this.options.directPort ?? 0,
+        readBufferBytes: SESSION_READ_BUFFER_BYTES,
+        isBanned: id => this.scores.isBanned(id),
+        onPipe: (pipe, peerId) => { void this.provider.serve(pipe, peerId) },
+        handle: async (protocol, handler) => { await this.libp2p.handle(protocol, handler) },
+        unhandle: async (protocol) => { await this.libp2p.unhandle(protocol) }
+      })
+    }
     this.announcer.start()
     this.scores.onFault((peerId, fault) => this.events.fault?.(peerId, fault))
     // A banned peer is hung up on at once; the connection gater refuses it from then on.
-    this.scores.onBan(peerId => { void this.libp2p.hangUp(peerIdFromString(peerId)).catch(() => {}) })
+    this.scores.onBan(peerId => {
+      this.direct?.hangUp(peerId)
+      void this.libp2p.hangUp(peerIdFromString(peerId)).catch(() => {})
+    })
     this.libp2p.addEventListener('peer:connect', evt => {
       const id = evt.detail.toString()
       this.announcer.peerConnected()
@@ -267,7 +301,7 @@ export class ShoalNode {
       scores: this.scores,
       db: this.db,
       localPeerId: this.peerId,
-      openStream: async (peerId, s) => await this.libp2p.dialProtocol(peerIdFromString(peerId), PROTOCOL, { signal: s }),
+      openStream: async (peerId, s) => await this.openPipe(peerId, s),
       learnPeers: async records => await this.peers.learn(records),
       budget: this.budget,
       journalDir: join(this.dataDir, JOURNAL_DIR)
@@ -297,6 +331,17 @@ export class ShoalNode {
       searching.abort()
       this.downloads.delete(download)
     }
+  }
+
+  /** A pipe for the swarm protocol to `peerId`: direct when the peer can be reached so, else a libp2p stream. */
+  private async openPipe (peerId: string, signal: AbortSignal): Promise<Pipe> {
+    const id = peerIdFromString(peerId)
+    if (this.direct !== undefined) {
+      const connection = await this.libp2p.dial(id, { signal })
+      const pipe = await this.direct.open(id, connection, signal)
+      if (pipe !== undefined) return pipe
+    }
+    return streamPipe(await this.libp2p.dialProtocol(id, PROTOCOL, { signal }), SESSION_READ_BUFFER_BYTES)
   }
 
   /** Everything this node shares or downloads, as the database records it, with live piece counts. */
@@ -367,6 +412,7 @@ export class ShoalNode {
     this.stopping.abort()
     this.announcer.stop()
     await this.provider.stop().catch(() => {})
+    await this.direct?.stop().catch(() => {})
     await Promise.resolve(this.libp2p.stop()).catch(() => {})
     for (const content of this.registry.list()) await content.files.close().catch(() => {})
     this.db.close()

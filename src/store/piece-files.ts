@@ -1,3 +1,4 @@
+import type { Uint8ArrayList } from 'uint8arraylist'
 /**
  * Positional reads and writes of pieces in the content's files on disk. A piece never spans two
  * files, so each read or write is one positional I/O on one handle; nothing holds a whole file in
@@ -44,10 +45,14 @@ export class PieceFiles {
     this.handles = new HandleCache(maxOpenFiles, file => this.pathOf(file))
   }
 
-  /** Reads piece `piece` (exactly its length). Throws NotFound if its file is missing or short. */
-  async readPiece (piece: number): Promise<Buffer> {
+  /**
+   * Reads piece `piece` (exactly its length), into `into` if it is large enough (the result is then
+   * a view of it). Throws NotFound if its file is missing or short.
+   */
+  async readPiece (piece: number, into?: Buffer): Promise<Buffer> {
     const loc = this.locate(piece)
-    const data = Buffer.alloc(loc.length)
+    // Not zero-filled: every byte is read over below, or the read fails.
+    const data = into !== undefined && into.byteLength >= loc.length ? into.subarray(0, loc.length) : Buffer.allocUnsafe(loc.length)
     if (loc.length === 0) return data
     const path = this.pathOf(loc.file)
     const missing = (): ShoalError => new ShoalError(ErrorCode.NotFound, `piece ${piece} is missing on disk: ${path}`)
@@ -66,8 +71,11 @@ export class PieceFiles {
     return data
   }
 
-  /** Writes piece `piece` at its place in its file; `data` must be exactly the piece's length. */
-  async writePiece (piece: number, data: Uint8Array): Promise<void> {
+  /**
+   * Writes piece `piece` at its place in its file; `data` (whole, or the chunks it arrived in) must
+   * be exactly the piece's length.
+   */
+  async writePiece (piece: number, data: Uint8Array | Uint8ArrayList): Promise<void> {
     const loc = this.locate(piece)
     if (data.byteLength !== loc.length) {
       throw new ShoalError(ErrorCode.BadArgument, `piece ${piece} is ${loc.length} bytes, got ${data.byteLength}`)
@@ -76,10 +84,21 @@ export class PieceFiles {
     const path = this.pathOf(loc.file)
     try {
       await this.handles.use(loc.file, true, async handle => {
+        if (data instanceof Uint8Array) {
+          let done = 0
+          while (done < loc.length) {
+            const { bytesWritten } = await handle.write(data, done, loc.length - done, loc.offset + done)
+            done += bytesWritten
+          }
+          return
+        }
+        // One writev of the chunks; a short write (rare for files) continues from where it stopped.
+        let rest = data
         let done = 0
         while (done < loc.length) {
-          const { bytesWritten } = await handle.write(data, done, loc.length - done, loc.offset + done)
+          const { bytesWritten } = await handle.writev([...rest], loc.offset + done)
           done += bytesWritten
+          if (done < loc.length) rest = rest.sublist(bytesWritten)
         }
       })
     } catch (err) {

@@ -2,6 +2,8 @@
 
 /** Most bytes a requester keeps requested from one peer at once. */
 export const IN_FLIGHT_BYTES_PER_PEER = 8 * 1024 * 1024
+/** Unread bytes a requester's pipe may buffer: all it has in flight, twice, plus a frame. */
+export const SESSION_READ_BUFFER_BYTES = IN_FLIGHT_BYTES_PER_PEER * 2 + 1024 * 1024
 /** Bytes requested from a peer before its throughput is known (then: its rate × PIPELINE_SECONDS). */
 export const INITIAL_IN_FLIGHT_BYTES = 512 * 1024
 /**

@@ -1,5 +1,5 @@
 /** What a download needs from its node, what a caller passes it, and what it reports. */
-import type { Stream } from '@libp2p/interface'
+import type { Pipe } from '../net/pipe.js'
 import type { CID } from 'multiformats/cid'
 import type { ShoalDatabase } from '../store/database.js'
 import type { PeerScores } from './peer-scores.js'
@@ -12,7 +12,8 @@ export interface DownloadComponents {
   scores: PeerScores
   db: ShoalDatabase
   localPeerId: string
-  openStream: (peerId: string, signal: AbortSignal) => Promise<Stream>
+  /** A pipe to the peer for the swarm protocol (see SESSION_READ_BUFFER_BYTES). */
+  openStream: (peerId: string, signal: AbortSignal) => Promise<Pipe>
   /** Adds peer-exchange records to the address book; returns their peer IDs. */
   learnPeers: (records: PeerRecord[]) => Promise<string[]>
   /** The node's download rate limit, if any (shared by every download). */
@@ -40,6 +41,8 @@ export interface PieceEvent {
   peerId: string
   bytes: number
   valid: boolean
+  /** How it came: over a direct connection (net/direct/) or a libp2p stream. */
+  transport: 'direct' | 'libp2p'
 }
 
 export interface DownloadProgress {

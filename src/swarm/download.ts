@@ -20,6 +20,7 @@ import { PiecePicker } from './piece-picker.js'
 import { SwarmContent } from './swarm-content.js'
 import { RateMeter } from './rate-meter.js'
 import type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult } from './download-types.js'
+import type { PieceData } from './wire/messages.js'
 
 export type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult, PieceEvent } from './download-types.js'
 
@@ -181,8 +182,8 @@ export class Download {
     let session: PeerSession | undefined
     try {
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(PIECE_TIMEOUT_MS)])
-      const stream = await this.c.openStream(peerId, signal)
-      session = await PeerSession.open(peerId, stream, this.opts.cid.bytes, IN_FLIGHT_BYTES_PER_PEER * 2 + 1024 * 1024)
+      const pipe = await this.c.openStream(peerId, signal)
+      session = await PeerSession.open(peerId, pipe, this.opts.cid.bytes)
     } catch (err: any) {
       const fault = faultOf(err)
       if (fault !== undefined) this.c.scores.fault(peerId, fault)
@@ -257,7 +258,7 @@ export class Download {
     for (const session of this.sessions) this.fill(session)
   }
 
-  private async receive (session: PeerSession, piece: number, data: Uint8Array): Promise<void> {
+  private async receive (session: PeerSession, piece: number, data: PieceData): Promise<void> {
     const content = this.content
     const picker = this.picker
     if (content === undefined || picker === undefined) return
@@ -267,7 +268,7 @@ export class Download {
     }
     if (!content.isValidPiece(piece, data)) {
       picker.release(piece)
-      this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: false })
+      this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: false, transport: session.transport })
       this.punish(session, new ProtocolViolation(`piece ${piece} does not match its hash`), 'bad-piece')
       this.fillAll()
       return
@@ -286,7 +287,7 @@ export class Download {
     if (content.bitfield.has(piece)) return
     content.addPiece(piece)
     this.journal?.append(piece)
-    this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: true })
+    this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: true, transport: session.transport })
     this.received += data.byteLength
     this.rate.add(data.byteLength)
     session.bytesReceived += data.byteLength

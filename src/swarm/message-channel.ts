@@ -1,39 +1,33 @@
-import type { Stream } from '@libp2p/interface'
+import type { Pipe } from '../net/pipe.js'
 import { encodeMessage } from './wire/codec.js'
 import { readMessages } from './wire/frame-reader.js'
 import type { Message } from './wire/messages.js'
 
 /**
- * Shoal messages over one libp2p stream. Each frame is appended whole (never interleaved with
- * another frame), then the writer waits for the stream to drain, so a slow reader slows the writer
- * instead of growing a buffer.
+ * Shoal messages over one pipe (a libp2p stream or a direct TLS connection). Each frame is handed
+ * to the pipe whole (never interleaved with another frame), then the writer waits for the pipe to
+ * drain, so a slow reader slows the writer instead of growing a buffer.
  */
 export class MessageChannel {
-  readonly stream: Stream
-  /** Bytes read from the stream so far, whole frames or not (stall detection watches it). */
+  readonly pipe: Pipe
+  /** Bytes read from the pipe so far, whole frames or not (stall detection watches it). */
   bytesIn = 0
 
-  constructor (stream: Stream, readBufferBytes?: number) {
-    this.stream = stream
-    if (readBufferBytes !== undefined) {
-      stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, readBufferBytes)
-    }
+  constructor (pipe: Pipe) {
+    this.pipe = pipe
   }
 
   get open (): boolean {
-    return this.stream.status === 'open' && this.stream.writeStatus === 'writable'
+    return this.pipe.writable
   }
 
-  async write (message: Message, signal?: AbortSignal): Promise<void> {
+  /** `onSent`: see Pipe.send (called when the message's bytes may be reused, if the pipe can tell). */
+  async write (message: Message, signal?: AbortSignal, onSent?: () => void): Promise<void> {
     if (!this.open) {
       return
     }
-    let ok = true
-    for (const chunk of encodeMessage(message)) {
-      ok = this.stream.send(chunk)
-    }
-    if (!ok) {
-      await this.stream.onDrain({ signal })
+    if (!this.pipe.send(encodeMessage(message), onSent)) {
+      await this.pipe.drained(signal)
     }
   }
 
@@ -53,25 +47,21 @@ export class MessageChannel {
       joined.set(chunk, at)
       at += chunk.byteLength
     }
-    if (!this.stream.send(joined)) {
-      await this.stream.onDrain({ signal })
+    if (!this.pipe.send([joined])) {
+      await this.pipe.drained(signal)
     }
   }
 
   messages (signal?: AbortSignal): AsyncGenerator<Message> {
-    return readMessages(counted(this.stream, n => { this.bytesIn += n }), { signal })
+    return readMessages(counted(this.pipe, n => { this.bytesIn += n }), { signal })
   }
 
   async close (): Promise<void> {
-    try {
-      await this.stream.close({ signal: AbortSignal.timeout(2_000) })
-    } catch {
-      this.stream.abort(new Error('close timed out'))
-    }
+    await this.pipe.close()
   }
 
   abort (reason: string): void {
-    this.stream.abort(new Error(reason))
+    this.pipe.abort(reason)
   }
 }
 

@@ -1,13 +1,13 @@
-import type { Stream } from '@libp2p/interface'
+import type { Pipe } from '../net/pipe.js'
 import { MessageChannel } from './message-channel.js'
-import type { Message, PeerRecord } from './wire/messages.js'
+import type { Message, PeerRecord, PieceData } from './wire/messages.js'
 import { HANDSHAKE_TIMEOUT_MS } from './constants.js'
 import { Throughput } from './throughput.js'
 import { PeerStalled } from './faults.js'
 
 export interface PeerSessionEvents {
   onHave: (session: PeerSession, piece: number) => void
-  onPiece: (session: PeerSession, piece: number, data: Uint8Array) => void
+  onPiece: (session: PeerSession, piece: number, data: PieceData) => void
   onReject: (session: PeerSession, piece: number) => void
   onClose: (session: PeerSession, error?: Error) => void
 }
@@ -57,8 +57,8 @@ export class PeerSession {
    * Opens a session. Resolves to undefined when the peer answers `not-found`; rejects when it
    * answers anything else, or nothing within the handshake timeout.
    */
-  static async open (peerId: string, stream: Stream, cid: Uint8Array, readBufferBytes: number): Promise<PeerSession | undefined> {
-    const channel = new MessageChannel(stream, readBufferBytes)
+  static async open (peerId: string, pipe: Pipe, cid: Uint8Array): Promise<PeerSession | undefined> {
+    const channel = new MessageChannel(pipe)
     const messages = channel.messages()
     try {
       await channel.write({ type: 'open', cid })
@@ -81,6 +81,11 @@ export class PeerSession {
   start (events: PeerSessionEvents): void {
     this.events = events
     void this.readLoop()
+  }
+
+  /** How the session reaches the peer: a libp2p stream or a direct TLS connection. */
+  get transport (): Pipe['kind'] {
+    return this.channel.pipe.kind
   }
 
   /** Bytes read from the stream so far, whole frames or not (for stall detection). */

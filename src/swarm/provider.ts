@@ -1,4 +1,5 @@
 import type { Connection, Stream } from '@libp2p/interface'
+import { streamPipe, type Pipe } from '../net/pipe.js'
 import { MessageChannel } from './message-channel.js'
 import type { ContentRegistry } from './registry.js'
 import type { SwarmContent } from './swarm-content.js'
@@ -42,7 +43,7 @@ export class Provider {
 
   async start (): Promise<void> {
     await this.components.handle(PROTOCOL, (stream, connection) => {
-      void this.serve(stream, connection.remotePeer.toString())
+      void this.serve(streamPipe(stream), connection.remotePeer.toString())
     }, { maxInboundStreams: MAX_STREAMS_PER_PEER * 4 })
   }
 
@@ -50,8 +51,9 @@ export class Provider {
     await this.components.unhandle(PROTOCOL)
   }
 
-  private async serve (stream: Stream, peerId: string): Promise<void> {
-    const channel = new MessageChannel(stream)
+  /** Serves one pipe from `peerId` (libp2p streams come through `start`'s handler, direct connections from net/direct). */
+  async serve (pipe: Pipe, peerId: string): Promise<void> {
+    const channel = new MessageChannel(pipe)
     if (this.components.scores.isBanned(peerId)) {
       channel.abort('peer is banned')
       return

@@ -10,6 +10,15 @@ import { MAX_QUEUED_REQUESTS } from './constants.js'
 export const READ_AHEAD = 3
 
 /**
+ * Piece buffers a stream keeps for reuse. A fresh buffer per piece would make V8 run a full
+ * garbage collection every few dozen MiB served (external memory pressure): measured on a 1 GiB
+ * upload, 32 mark-compacts and about 2 CPU seconds. Buffers come back only from pipes that say
+ * when they are done with them (direct connections, see Pipe.send).
+ */
+const POOLED_BUFFERS = READ_AHEAD + 2
+const MIN_POOLED_BYTES = 64 * 1024
+
+/**
  * The requests of one provider stream, answered in arrival order; bounded (MAX_QUEUED_REQUESTS,
  * more are rejected) and cancellable until their read has started.
  */
@@ -18,6 +27,7 @@ export class RequestQueue {
   private readonly reading: Array<{ piece: number, data: Promise<Uint8Array | undefined> }> = []
   private running = false
   private closed = false
+  private readonly spare: Buffer[] = []
 
   constructor (
     private readonly content: SwarmContent,
@@ -53,7 +63,14 @@ export class RequestQueue {
   private readAhead (): void {
     while (this.reading.length < READ_AHEAD && this.pending.length > 0) {
       const piece = this.pending.shift() as number
-      this.reading.push({ piece, data: this.content.readVerifiedPiece(piece) })
+      this.reading.push({ piece, data: this.content.readVerifiedPiece(piece, this.spare.pop()) })
+    }
+  }
+
+  private giveBack (data: Uint8Array): void {
+    // Only buffers that own their memory: a small Buffer is a slice of Node's shared pool.
+    if (!this.closed && this.spare.length < POOLED_BUFFERS && data.byteOffset === 0 && data.buffer.byteLength >= MIN_POOLED_BYTES) {
+      this.spare.push(Buffer.from(data.buffer))
     }
   }
 
@@ -70,7 +87,7 @@ export class RequestQueue {
         }
         await this.limit?.take(data.byteLength)
         if (this.closed) return
-        await this.channel.write({ type: 'piece', piece: next.piece, data })
+        await this.channel.write({ type: 'piece', piece: next.piece, data }, undefined, () => this.giveBack(data))
         this.onUpload?.(this.peerId, data.byteLength)
         this.readAhead()
       }

@@ -5,6 +5,7 @@ import { PieceLayout } from '../content/layout.js'
 import type { PieceFiles } from '../store/piece-files.js'
 import { Bitfield } from './bitfield.js'
 import { InitialSeeding } from './initial-seeding.js'
+import type { PieceData } from './wire/messages.js'
 
 export interface SwarmContentInit {
   cid: CID
@@ -66,7 +67,7 @@ export class SwarmContent {
     return this.hashes.subarray(first * HASH_BYTES, (first + this.layout.pieceCountOf(file)) * HASH_BYTES)
   }
 
-  isValidPiece (piece: number, data: Uint8Array): boolean {
+  isValidPiece (piece: number, data: PieceData): boolean {
     if (data.byteLength !== this.layout.locate(piece).length) {
       return false
     }
@@ -76,15 +77,15 @@ export class SwarmContent {
   /**
    * Reads a piece we claim to have and checks it against its hash before it leaves the node: a shared
    * file edited in place must never be served as the old content. Returns undefined when the bytes
-   * on disk no longer match.
+   * on disk no longer match. `into`: a buffer to read into, if large enough (see readPiece).
    */
-  async readVerifiedPiece (piece: number): Promise<Uint8Array | undefined> {
+  async readVerifiedPiece (piece: number, into?: Buffer): Promise<Uint8Array | undefined> {
     if (!this.bitfield.has(piece)) {
       return undefined
     }
     let data: Uint8Array
     try {
-      data = await this.pieceFiles.readPiece(piece)
+      data = await this.pieceFiles.readPiece(piece, into)
     } catch {
       return undefined
     }

@@ -58,7 +58,9 @@ describe('shoal daemon', () => {
       h.run(['daemon', '--json', '--api', '127.0.0.1:0', ...h.net(dataDir)])
     ])
     assertSuccess(id)
-    assert.deepEqual(jsonEvents(id)[0], { event: 'id', peerId: api.peerId, addrs: api.addrs, dataDir })
+    const idEvent = jsonEvents(id)[0]
+    assert.ok(Number.isInteger(idEvent?.directPort) && (idEvent?.directPort as number) > 0, 'the daemon reports its direct port')
+    assert.deepEqual(idEvent, { event: 'id', peerId: api.peerId, addrs: api.addrs, dataDir, directPort: idEvent?.directPort })
     assertJsonFailure(second, ['DATA_DIR_IN_USE'])
   })
 

@@ -145,9 +145,9 @@ test('a restarted manager resumes what ran and keeps what was paused; remove can
 test('piece sources: who gave each piece, what came from an earlier session', () => {
   const sources = new PieceSources()
   sources.attach({ pieceCount: 4, has: i => i === 0 })
-  sources.record({ piece: 2, peerId: 'a', bytes: 10, valid: true })
-  sources.record({ piece: 3, peerId: 'b', bytes: 7, valid: true })
-  sources.record({ piece: 1, peerId: 'a', bytes: 10, valid: false })
+  sources.record({ piece: 2, peerId: 'a', bytes: 10, valid: true, transport: 'direct' })
+  sources.record({ piece: 3, peerId: 'b', bytes: 7, valid: true, transport: 'direct' })
+  sources.record({ piece: 1, peerId: 'a', bytes: 10, valid: false, transport: 'direct' })
   const { sources: map, peers } = sources.snapshot()
   assert.deepEqual([...map], [SOURCE_EARLIER, 0, 1, 2])
   assert.deepEqual(peers, [{ peerId: 'a', bytes: 10, pieces: 1 }, { peerId: 'b', bytes: 7, pieces: 1 }])

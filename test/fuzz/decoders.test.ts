@@ -12,13 +12,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve, sep } from 'node:path'
 import fc from 'fast-check'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { decodeSignedManifest, encodeSignedManifest, signManifest, verifySignedManifest } from '../../src/content/envelope.js'
 import { formatLink, parseLink } from '../../src/content/link.js'
 import { decodeManifest, encodeManifest, isSafePath, manifestCid, validateManifest } from '../../src/content/manifest.js'
-import { parseSeconds, parseSize } from '../../src/cli/args.js'
+import { parsePort, parseSeconds, parseSize } from '../../src/cli/args.js'
 import { ErrorCode, ShoalError } from '../../src/errors.js'
 import { parseNetworkKey } from '../../src/net/network-key.js'
+import { decodePortAnswer } from '../../src/net/direct/port-query.js'
 import { PieceJournal } from '../../src/store/piece-journal.js'
 import { Bitfield } from '../../src/swarm/bitfield.js'
 import { decodeMessage, encodeMessage, FrameReader, readMessages, type Message } from '../../src/swarm/wire/index.js'
@@ -56,7 +58,7 @@ function concat (chunks: Uint8Array[]): Uint8Array {
 
 /** Messages compare by value; decoded byte fields are views, so compare them as plain arrays. */
 function plain (m: Message): unknown {
-  return JSON.parse(JSON.stringify(m, (_k, v: unknown) => v instanceof Uint8Array ? Array.from(v) : v))
+  return JSON.parse(JSON.stringify(m, (_k, v: unknown) => v instanceof Uint8Array ? Array.from(v) : v instanceof Uint8ArrayList ? Array.from(v.subarray()) : v))
 }
 
 /** Cuts `bytes` at the given fractions. */
@@ -199,6 +201,20 @@ describe('fuzz: links, CLI values, bitfields, keys, journal', () => {
     assert.equal(parseSize('8M', '--download-limit'), 8 * 1024 * 1024)
     assert.equal(parseSize('512k', '--download-limit'), 512 * 1024)
     assert.equal(parseSize('1G', '--download-limit'), 1024 ** 3)
+  })
+
+  test('a direct port answer of any bytes is a port 1..65535 or nothing', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 8 }), bytes => {
+      const port = decodePortAnswer(bytes)
+      if (port !== undefined) assert.ok(Number.isInteger(port) && port >= 1 && port <= 65535 && bytes.byteLength === 3 && bytes[0] === 1)
+    }), options)
+  })
+
+  test('--direct-port: a port 0..65535, or BAD_ARGUMENT', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 12 }), fc.integer({ min: -10, max: 100_000 }).map(String)), t => {
+      const port = onlyErrors(() => parsePort(t, '--direct-port'), [ErrorCode.BadArgument])
+      if (port !== undefined) assert.ok(Number.isInteger(port) && port >= 0 && port <= 65535, `${JSON.stringify(t)} → ${port}`)
+    }), options)
   })
 
   test('a bitfield from the wire is valid or refused', () => {

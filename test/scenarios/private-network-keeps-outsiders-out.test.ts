@@ -26,8 +26,12 @@ test('nodes with the network key share; nodes without it, or with another, canno
   const shared = await alice.share(path)
 
   const bob = await swarm.node('bob', { networkKey: key })
-  const result = await bob.get(shared.link, { output: await swarm.dir('out-bob'), timeoutMs: GET_TIMEOUT_MS })
+  const transports = new Set<string>()
+  const result = await bob.get(shared.link, { output: await swarm.dir('out-bob'), timeoutMs: GET_TIMEOUT_MS, onPiece: p => transports.add(p.transport) })
   assert.equal(await hashFile(result.path), hash)
+  // The key guards libp2p connections only: a private network opens no direct port around it.
+  assert.equal(alice.directPort(), undefined)
+  assert.deepEqual([...transports], ['libp2p'])
 
   for (const [name, options] of [['outsider', {}], ['other-network', { networkKey: otherKey }]] as const) {
     const node = await swarm.node(name, options)

@@ -117,8 +117,26 @@ describe('wire codec', () => {
     assert.equal(chunks[1], data)
     const frame = body({ type: 'piece', piece: 1, data })
     const decoded = decodeMessage(frame)
-    assert.ok(decoded.type === 'piece')
+    assert.ok(decoded.type === 'piece' && decoded.data instanceof Uint8Array)
     assert.equal(decoded.data.buffer, frame.buffer)
+  })
+
+  it('keeps a large piece spread over many chunks as those chunks, and decodes it intact', () => {
+    const data = bytes(300 * 1024)
+    const wire = stream([{ type: 'piece', piece: 7, data }, { type: 'have', piece: 3 }])
+    const reader = new FrameReader()
+    const chunks: Uint8Array[] = []
+    for (let at = 0; at < wire.byteLength; at += 16 * 1024) chunks.push(wire.subarray(at, at + 16 * 1024))
+    for (const chunk of chunks) reader.push(chunk)
+    const frame = reader.next()
+    assert.ok(frame instanceof Uint8ArrayList, 'a spread piece frame is a list')
+    const decoded = decodeMessage(frame)
+    assert.ok(decoded.type === 'piece' && decoded.data instanceof Uint8ArrayList)
+    assert.equal(decoded.piece, 7)
+    // Its chunks are views of what was pushed, not copies.
+    assert.ok([...decoded.data].every(part => chunks.some(c => c.buffer === part.buffer)))
+    assert.deepEqual(decoded.data.subarray(), data)
+    assert.deepEqual(decodeMessage(reader.next() as Uint8Array), { type: 'have', piece: 3 })
   })
 
   it('sorts messages by direction', () => {
@@ -261,7 +279,7 @@ function stream (messages: Message[]): Uint8Array {
 function drain (reader: FrameReader): Uint8Array[] {
   const frames: Uint8Array[] = []
   for (let f = reader.next(); f !== undefined; f = reader.next()) {
-    frames.push(Uint8Array.from(f))
+    frames.push(f instanceof Uint8Array ? Uint8Array.from(f) : f.slice())
   }
   return frames
 }

@@ -8,7 +8,7 @@ export const ID_HELP = `Usage: shoal id [options]
 Prints this node's peer ID (stable: its key lives in the data directory) and listen addresses.
 
 Options:
-  --json                 {"event":"id","peerId":…,"addrs":[…],"dataDir":…}
+  --json                 {"event":"id","peerId":…,"addrs":[…],"dataDir":…,"directPort":…}
   --data-dir, --listen, --bootstrap, --no-mdns, -h/--help as for every command`
 
 export async function id (parsed: Parsed, reporter: Reporter): Promise<number> {
@@ -16,21 +16,24 @@ export async function id (parsed: Parsed, reporter: Reporter): Promise<number> {
   const running = await findDaemon(parsed.values)
   if (running !== undefined) {
     const status = await running.client.status()
-    reporter.event({ event: 'id', peerId: status.peerId, addrs: status.addrs, dataDir: status.dataDir })
+    reporter.event({ event: 'id', peerId: status.peerId, addrs: status.addrs, dataDir: status.dataDir, ...(status.directPort !== undefined ? { directPort: status.directPort } : {}) })
     reporter.say(`peer ID: ${status.peerId}`)
     reporter.say(`data dir: ${status.dataDir}`)
     reporter.say('addresses:')
     for (const addr of status.addrs) reporter.say(`  ${addr}`)
+    if (status.directPort !== undefined) reporter.say(`direct connections: TCP port ${status.directPort}`)
     return 0
   }
   // Discovery is irrelevant to printing an identity: keep the node quiet on the network.
   const node = await createNode({ ...nodeOptions(parsed.values), mdns: false, bootstrap: [] })
   try {
-    reporter.event({ event: 'id', peerId: node.peerId, addrs: node.addrs(), dataDir: node.dataDir })
+    const directPort = node.directPort()
+    reporter.event({ event: 'id', peerId: node.peerId, addrs: node.addrs(), dataDir: node.dataDir, ...(directPort !== undefined ? { directPort } : {}) })
     reporter.say(`peer ID: ${node.peerId}`)
     reporter.say(`data dir: ${node.dataDir}`)
     reporter.say('addresses:')
     for (const addr of node.addrs()) reporter.say(`  ${addr}`)
+    if (directPort !== undefined) reporter.say(`direct connections: TCP port ${directPort}`)
     return 0
   } finally {
     await node.stop()

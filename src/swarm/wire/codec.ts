@@ -1,3 +1,4 @@
+import { Uint8ArrayList } from 'uint8arraylist'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { ByteReader } from './byte-reader.js'
 import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES, MAX_PEERS_PER_MESSAGE, MESSAGE_CODES } from './constants.js'
@@ -39,8 +40,8 @@ function bodyLength (m: Message): number {
   }
 }
 
-/** The large trailing byte field sent as its own chunk, if the message has one. */
-function tailOf (m: Message): Uint8Array | undefined {
+/** The large trailing byte field sent as its own chunk(s), if the message has one. */
+function tailOf (m: Message): Uint8Array | Uint8ArrayList | undefined {
   switch (m.type) {
     case 'bitfield': return m.bits
     case 'manifest': return m.signed
@@ -113,7 +114,8 @@ export function encodeMessage (m: Message): Uint8Array[] {
     default:
       break
   }
-  return tail === undefined || tail.byteLength === 0 ? [head] : [head, tail]
+  if (tail === undefined || tail.byteLength === 0) return [head]
+  return tail instanceof Uint8Array ? [head, tail] : [head, ...tail]
 }
 
 function decodePeers (r: ByteReader): PeerRecord[] {
@@ -161,7 +163,10 @@ const NAMES: ReadonlyMap<number, string> = new Map(Object.entries(MESSAGE_CODES)
  * a short or overlong payload or any broken limit throws ShoalError(BadMessage); a body over
  * MAX_FRAME_BYTES throws ShoalError(FrameTooLarge). Byte fields are views of `frame`.
  */
-export function decodeMessage (frame: Uint8Array): Message {
+export function decodeMessage (frame: Uint8Array | Uint8ArrayList): Message {
+  if (frame instanceof Uint8ArrayList) {
+    return decodeListFrame(frame)
+  }
   if (!(frame instanceof Uint8Array) || frame.byteLength === 0) {
     badMessage('empty frame')
   }
@@ -176,6 +181,22 @@ export function decodeMessage (frame: Uint8Array): Message {
   const r = new ByteReader(frame, 1, NAMES.get(code) ?? 'unknown')
   const m = decoder(r)
   r.end()
+  checkMessage(m)
+  return m
+}
+
+/**
+ * A frame that arrived in several chunks (FrameReader): a piece keeps its data as the list of
+ * those chunks (not copied); any other message is joined and decoded as usual.
+ */
+function decodeListFrame (frame: Uint8ArrayList): Message {
+  if (frame.byteLength > MAX_FRAME_BYTES) {
+    throw new ShoalError(ErrorCode.FrameTooLarge, `frame of ${frame.byteLength} bytes exceeds ${MAX_FRAME_BYTES}`)
+  }
+  if (frame.byteLength < 1 + 4 || frame.get(0) !== MESSAGE_CODES.piece) {
+    return decodeMessage(frame.subarray())
+  }
+  const m: Message = { type: 'piece', piece: frame.getUint32(1, false), data: frame.sublist(1 + 4) }
   checkMessage(m)
   return m
 }

@@ -1,13 +1,17 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { decodeMessage } from './codec.js'
-import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from './constants.js'
+import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES, MESSAGE_CODES } from './constants.js'
+
+/** Piece frames above this size are handed on as chunk lists (below it, one copy costs less). */
+const PIECE_LIST_MIN_BYTES = 64 * 1024
 import type { Message } from './messages.js'
 
 /**
  * Cuts a byte stream into frame bodies. Chunks are kept by reference in a Uint8ArrayList (no
- * re-copying as data arrives); a frame inside one chunk is returned as a view of it, a frame spread
- * over several chunks is copied once. Do not modify a chunk after pushing it.
+ * re-copying as data arrives); a frame inside one chunk is returned as a view of it, a piece frame
+ * spread over several chunks as the list of them (never copied), any other frame spread over
+ * chunks is copied once. Do not modify a chunk after pushing it.
  *
  * The length prefix is checked as soon as its 4 bytes are in, so a peer announcing a huge frame is
  * refused before we buffer any of it. After an error the reader stays failed: reset the stream.
@@ -34,13 +38,16 @@ export class FrameReader {
   }
 
   /** The next complete frame body (type byte + payload), or undefined until more bytes arrive. */
-  next (): Uint8Array | undefined {
+  next (): Uint8Array | Uint8ArrayList | undefined {
     this.throwIfFailed()
     const length = this.readPrefix()
     if (length === undefined || this.buffer.byteLength < FRAME_HEADER_BYTES + length) {
       return undefined
     }
-    const frame = this.buffer.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length)
+    const spread = length > PIECE_LIST_MIN_BYTES && this.buffer.get(FRAME_HEADER_BYTES) === MESSAGE_CODES.piece
+    const frame = spread
+      ? this.buffer.sublist(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length)
+      : this.buffer.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length)
     this.buffer.consume(FRAME_HEADER_BYTES + length)
     this.pending = undefined
     return frame

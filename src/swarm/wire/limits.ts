@@ -1,3 +1,4 @@
+import { Uint8ArrayList } from 'uint8arraylist'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { checkBitfieldBytes } from '../bitfield.js'
 import {
@@ -27,6 +28,14 @@ function checkU32 (what: string, value: unknown): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_U32) {
     badMessage(`${what} must be a u32, got ${String(value)}`)
   }
+}
+
+function checkPieceData (value: unknown): void {
+  if (value instanceof Uint8ArrayList) {
+    if (value.byteLength < 1 || value.byteLength > MAX_PIECE_BYTES) badMessage(`piece data must be 1..${MAX_PIECE_BYTES} bytes, got ${value.byteLength}`)
+    return
+  }
+  checkBytes('piece data', value, 1, MAX_PIECE_BYTES)
 }
 
 function checkBytes (what: string, value: unknown, min: number, max: number): asserts value is Uint8Array {
@@ -97,7 +106,7 @@ export function checkMessage (m: Message): void {
     case 'piece':
       checkU32('piece', m.piece)
       // A piece is never empty: an empty file has no pieces.
-      checkBytes('piece data', m.data, 1, MAX_PIECE_BYTES)
+      checkPieceData(m.data)
       return
     case 'peers':
       checkPeers(m.peers)

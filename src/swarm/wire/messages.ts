@@ -1,3 +1,4 @@
+import type { Uint8ArrayList } from 'uint8arraylist'
 /**
  * The messages of `/shoal/swarm/1.0.0`, as values. Byte fields of decoded messages are views of the
  * received frame: copy them if you keep them long after the message is handled.
@@ -18,7 +19,12 @@ export interface BitfieldMessage { type: 'bitfield', pieceCount: number, bits: U
 export interface ManifestMessage { type: 'manifest', signed: Uint8Array }
 /** The SHA-256 piece hashes of one file, concatenated (n × 32 bytes). */
 export interface HashesMessage { type: 'hashes', file: number, hashes: Uint8Array }
-export interface PieceMessage { type: 'piece', piece: number, data: Uint8Array }
+/**
+ * A piece's bytes: one array, or (as received, when the frame spanned several network chunks)
+ * the list of those chunks, so a large piece is hashed and written without being copied whole.
+ */
+export type PieceData = Uint8Array | Uint8ArrayList
+export interface PieceMessage { type: 'piece', piece: number, data: PieceData }
 /** The provider verified a new piece since its bitfield. */
 export interface HaveMessage { type: 'have', piece: number }
 /** The provider will not serve this piece now (does not have it, or is too busy). */

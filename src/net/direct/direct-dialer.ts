@@ -1,0 +1,99 @@
+import { connect, type TLSSocket } from 'node:tls'
+import type { Connection, PeerId } from '@libp2p/interface'
+import { socketPipe, type Pipe } from '../pipe.js'
+import { TlsIdentity } from './tls-identity.js'
+import { queryPort } from './port-query.js'
+import { DIRECT_CONNECT_TIMEOUT_MS, DIRECT_PROTOCOL, DIRECT_RETRY_MS } from './constants.js'
+
+/**
+ * Opens direct connections to peers (direct-server.ts on their side). The host is the remote
+ * address of our libp2p connection to the peer (so a peer can only point us at itself), the port
+ * comes from asking it over that connection (port-query.ts), once per peer. Any failure (no
+ * answer, an old peer, a firewall, a certificate for another key) makes `open` return undefined
+ * and the caller use a libp2p stream; that peer is not tried again for DIRECT_RETRY_MS.
+ */
+export class DirectDialer {
+  private readonly ports = new Map<string, Promise<number | undefined>>()
+  private readonly failedUntil = new Map<string, number>()
+  private readonly sockets = new Map<string, Set<TLSSocket>>()
+
+  constructor (private readonly identity: TlsIdentity, private readonly readBufferBytes: number) {}
+
+  async open (peer: PeerId, connection: Connection, signal: AbortSignal): Promise<Pipe | undefined> {
+    const key = peer.toString()
+    if ((this.failedUntil.get(key) ?? 0) > Date.now()) return undefined
+    const host = hostOf(connection)
+    if (host === undefined) return undefined
+    try {
+      let port = this.ports.get(key)
+      if (port === undefined) {
+        port = queryPort(connection, DIRECT_PROTOCOL, signal).catch(() => undefined)
+        this.ports.set(key, port)
+      }
+      const known = await port
+      if (known === undefined) throw new Error('no direct port')
+      const socket = await dial(host, known, this.identity, peer, signal)
+      this.track(key, socket)
+      return socketPipe(socket, this.readBufferBytes)
+    } catch {
+      if (signal.aborted) return undefined
+      this.ports.delete(key)
+      this.failedUntil.set(key, Date.now() + DIRECT_RETRY_MS)
+      return undefined
+    }
+  }
+
+  /** Drops our direct connections to `peerId` (it was banned). */
+  hangUp (peerId: string): void {
+    for (const socket of this.sockets.get(peerId) ?? []) socket.destroy()
+  }
+
+  stop (): void {
+    for (const sockets of this.sockets.values()) for (const socket of sockets) socket.destroy()
+  }
+
+  private track (peerId: string, socket: TLSSocket): void {
+    const sockets = this.sockets.get(peerId) ?? new Set()
+    sockets.add(socket)
+    this.sockets.set(peerId, sockets)
+    socket.once('close', () => {
+      sockets.delete(socket)
+      if (sockets.size === 0 && this.sockets.get(peerId) === sockets) this.sockets.delete(peerId)
+    })
+  }
+}
+
+/** The IP of a plain TCP libp2p connection; undefined for relayed or other transports. */
+function hostOf (connection: Connection): string | undefined {
+  const parts = connection.remoteAddr.getComponents()
+  if (parts.some(p => p.name === 'p2p-circuit')) return undefined
+  const ip = parts.find(p => p.name === 'ip4' || p.name === 'ip6')
+  return parts.some(p => p.name === 'tcp') ? ip?.value : undefined
+}
+
+async function dial (host: string, port: number, identity: TlsIdentity, expected: PeerId, signal: AbortSignal): Promise<TLSSocket> {
+  const socket = connect({ ...identity.options(), host, port })
+  const timeout = AbortSignal.any([signal, AbortSignal.timeout(DIRECT_CONNECT_TIMEOUT_MS)])
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err?: unknown): void => { cleanup(); reject(err instanceof Error ? err : new Error('direct dial aborted')) }
+      const ok = (): void => { cleanup(); resolve() }
+      const cleanup = (): void => {
+        socket.off('secureConnect', ok)
+        socket.off('error', fail)
+        timeout.removeEventListener('abort', onAbort)
+      }
+      const onAbort = (): void => fail(timeout.reason)
+      socket.once('secureConnect', ok)
+      socket.once('error', fail)
+      timeout.addEventListener('abort', onAbort, { once: true })
+    })
+    await TlsIdentity.peerOf(socket, expected)
+  } catch (err) {
+    socket.destroy()
+    throw err
+  }
+  socket.on('error', () => {})
+  socket.setNoDelay(true)
+  return socket
+}

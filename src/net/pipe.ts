@@ -1,0 +1,159 @@
+import type { Stream } from '@libp2p/interface'
+import type { TLSSocket } from 'node:tls'
+import { Uint8ArrayList } from 'uint8arraylist'
+
+/**
+ * An ordered, encrypted byte pipe to one authenticated peer: what the swarm protocol runs over.
+ * Either a libp2p stream (multiplexed on the peer's libp2p connection) or a direct TLS connection
+ * (net/direct/), which moves bulk data without libp2p's JavaScript stream stack.
+ */
+export interface Pipe extends AsyncIterable<Uint8Array | Uint8ArrayList> {
+  readonly kind: 'libp2p' | 'direct'
+  /** Whether `send` may still be called. */
+  readonly writable: boolean
+  /**
+   * Queues the chunks in order; false when the caller should await `drained()` before more.
+   * `onSent` is called once the pipe holds no reference to the chunks any more, so their memory
+   * may be reused; a pipe that cannot tell (a libp2p stream) never calls it.
+   */
+  send: (chunks: Uint8Array[], onSent?: () => void) => boolean
+  /** Resolves once queued bytes have gone out (or the pipe closed); rejects when `signal` fires. */
+  drained: (signal?: AbortSignal) => Promise<void>
+  /** Ends the write side and waits (briefly) for the peer to finish; aborts if it does not. */
+  close: () => Promise<void>
+  /** Tears the pipe down at once. */
+  abort: (reason: string) => void
+}
+
+/** How long `close` waits for a graceful end before aborting. */
+export const PIPE_CLOSE_TIMEOUT_MS = 2_000
+
+/** A libp2p stream as a Pipe; `readBufferBytes` raises how much it may buffer unread. */
+export function streamPipe (stream: Stream, readBufferBytes?: number): Pipe {
+  if (readBufferBytes !== undefined) {
+    stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, readBufferBytes)
+  }
+  return {
+    kind: 'libp2p',
+    get writable () {
+      return stream.status === 'open' && stream.writeStatus === 'writable'
+    },
+    send (chunks) {
+      let ok = true
+      for (const chunk of chunks) ok = stream.send(chunk)
+      return ok
+    },
+    async drained (signal) {
+      await stream.onDrain({ signal })
+    },
+    async close () {
+      try {
+        await stream.close({ signal: AbortSignal.timeout(PIPE_CLOSE_TIMEOUT_MS) })
+      } catch {
+        stream.abort(new Error('close timed out'))
+      }
+    },
+    abort (reason) {
+      stream.abort(new Error(reason))
+    },
+    [Symbol.asyncIterator] () {
+      return stream[Symbol.asyncIterator]()
+    }
+  }
+}
+
+/**
+ * A connected TLS socket as a Pipe. Reading pauses the socket while more than `maxBufferedBytes`
+ * wait unread, so a slow consumer slows the sender instead of growing a buffer. Each read hands
+ * over everything that arrived since the last one as one list (no concatenation): node:tls
+ * delivers a chunk per 16 KiB record, and one await per record would cost more than the bytes.
+ */
+export function socketPipe (socket: TLSSocket, maxBufferedBytes: number): Pipe {
+  const queue: Uint8Array[] = []
+  let queued = 0
+  let ended = false
+  let failure: Error | undefined
+  let wake: (() => void) | undefined
+  const notify = (): void => {
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  socket.on('data', (chunk: Buffer) => {
+    queue.push(chunk)
+    queued += chunk.byteLength
+    if (queued > maxBufferedBytes) socket.pause()
+    notify()
+  })
+  socket.on('end', () => { ended = true; notify() })
+  socket.on('error', err => { failure ??= err; notify() })
+  socket.on('close', () => { ended = true; notify() })
+
+  return {
+    kind: 'direct',
+    get writable () {
+      return !socket.destroyed && socket.writable
+    },
+    send (chunks, onSent) {
+      if (chunks.length > 1) socket.cork()
+      chunks.forEach((chunk, i) => socket.write(chunk, i === chunks.length - 1 ? onSent : undefined))
+      if (chunks.length > 1) socket.uncork()
+      return !socket.writableNeedDrain
+    },
+    async drained (signal) {
+      if (!socket.writableNeedDrain || socket.destroyed) return
+      signal?.throwIfAborted()
+      await new Promise<void>((resolve, reject) => {
+        const done = (): void => {
+          socket.off('drain', done)
+          socket.off('close', done)
+          signal?.removeEventListener('abort', aborted)
+          resolve()
+        }
+        const aborted = (): void => {
+          socket.off('drain', done)
+          socket.off('close', done)
+          reject(signal?.reason)
+        }
+        socket.on('drain', done)
+        socket.on('close', done)
+        signal?.addEventListener('abort', aborted, { once: true })
+      })
+    },
+    async close () {
+      if (socket.destroyed) return
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(() => { socket.destroy(); resolve() }, PIPE_CLOSE_TIMEOUT_MS)
+        socket.once('close', () => { clearTimeout(timer); resolve() })
+        socket.end()
+        // The peer may have ended its side already: nothing more will come, so finish now.
+        if (ended) socket.destroy()
+      })
+    },
+    abort () {
+      socket.destroy()
+    },
+    [Symbol.asyncIterator] () {
+      return {
+        async next (): Promise<IteratorResult<Uint8ArrayList>> {
+          for (;;) {
+            if (queue.length > 0) {
+              const chunks = new Uint8ArrayList(...queue.splice(0))
+              queued = 0
+              if (socket.isPaused()) socket.resume()
+              return { done: false, value: chunks }
+            }
+            if (failure !== undefined) throw failure
+            if (ended) return { done: true, value: undefined }
+            await new Promise<void>(resolve => { wake = resolve })
+          }
+        },
+        async return (): Promise<IteratorResult<Uint8ArrayList>> {
+          queue.length = 0
+          queued = 0
+          return { done: true, value: undefined }
+        }
+      }
+    }
+  }
+}

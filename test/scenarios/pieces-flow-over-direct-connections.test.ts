@@ -1,0 +1,110 @@
+/**
+ * Piece data goes over a direct TLS connection when both peers allow it, and over libp2p streams
+ * when one does not; the direct port only talks to peers that prove their key, and not to banned
+ * ones. Hostile clients here are plain node:tls sockets, as anyone on the network could open.
+ */
+import { test } from 'node:test'
+import * as assert from 'node:assert/strict'
+import { connect, type TLSSocket } from 'node:tls'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { CID } from 'multiformats/cid'
+import { TlsIdentity } from '../../src/net/direct/tls-identity.js'
+import { DIRECT_ALPN } from '../../src/net/direct/constants.js'
+import { decodeMessage, encodeMessage, FrameReader } from '../../src/swarm/wire/index.js'
+import type { PieceEvent } from '../../src/swarm/download.js'
+import { GET_TIMEOUT_MS, hashFile, MiB, TEST_TIMEOUT_MS, TestSwarm, writeRandomFile } from '../helpers/swarm.js'
+
+const SIZE = 6 * MiB + 777
+
+async function sharedFile (swarm: TestSwarm, seederOptions: { direct?: boolean } = {}): Promise<{ hash: string, link: string, cid: string, seeder: Awaited<ReturnType<TestSwarm['node']>> }> {
+  const source = join(await swarm.dir('source'), 'video.bin')
+  const hash = await writeRandomFile(source, SIZE)
+  const seeder = await swarm.node('seeder', seederOptions)
+  const shared = await seeder.share(source)
+  return { hash, link: shared.link, cid: shared.cid, seeder }
+}
+
+test('pieces come over a direct connection; with direct connections off on one side, over libp2p streams', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  for (const seederDirect of [true, false]) {
+    const swarm = new TestSwarm()
+    t.after(async () => await swarm.cleanup())
+    const { hash, link, seeder } = await sharedFile(swarm, { direct: seederDirect })
+    assert.equal(seeder.directPort() !== undefined, seederDirect)
+    const leecher = await swarm.node('leecher')
+    const pieces: PieceEvent[] = []
+    const result = await leecher.get(link, { output: await swarm.dir('out'), timeoutMs: GET_TIMEOUT_MS, onPiece: p => pieces.push(p) })
+    assert.equal(await hashFile(result.path), hash, 'downloaded bytes differ from the shared ones')
+    assert.equal(result.received, SIZE)
+    const expected = seederDirect ? 'direct' : 'libp2p'
+    assert.ok(pieces.length > 0 && pieces.every(p => p.valid && p.transport === expected), `every piece came over ${expected}`)
+    await swarm.cleanup()
+  }
+})
+
+/** Opens a TLS connection to the direct port, optionally with a libp2p certificate; resolves once it is usable or closed. */
+async function dialDirect (port: number, identity?: TlsIdentity): Promise<{ socket: TLSSocket, closed: Promise<void>, received: Buffer[] }> {
+  const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: [DIRECT_ALPN], minVersion: 'TLSv1.3', ...identity?.options() })
+  const received: Buffer[] = []
+  socket.on('data', chunk => received.push(chunk))
+  socket.on('error', () => {})
+  const closed = new Promise<void>(resolve => socket.once('close', () => resolve()))
+  await Promise.race([new Promise(resolve => socket.once('secureConnect', resolve)), closed])
+  return { socket, closed, received }
+}
+
+test('the direct port serves only peers that prove their key, and no banned peer', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const swarm = new TestSwarm()
+  t.after(async () => await swarm.cleanup())
+  const { cid, seeder } = await sharedFile(swarm)
+  const port = seeder.directPort() as number
+  const open = Buffer.concat(encodeMessage({ type: 'open', cid: CID.parse(cid).bytes }))
+
+  // No certificate: the server drops the connection, whatever is sent.
+  const anonymous = await dialDirect(port)
+  anonymous.socket.write(open)
+  await anonymous.closed
+  assert.equal(Buffer.concat(anonymous.received).byteLength, 0, 'nothing is served without a certificate')
+
+  // A valid libp2p certificate: the swarm protocol answers `open` with the bitfield.
+  const key = await generateKeyPair('Ed25519')
+  const honest = await dialDirect(port, await TlsIdentity.create(key))
+  honest.socket.write(open)
+  const reader = new FrameReader()
+  for (let i = 0; i < 100 && reader.bufferedBytes < 5; i++) {
+    await new Promise(resolve => setTimeout(resolve, 20))
+    for (const chunk of honest.received.splice(0)) reader.push(chunk)
+  }
+  await new Promise(resolve => setTimeout(resolve, 50))
+  for (const chunk of honest.received.splice(0)) reader.push(chunk)
+  const answer = reader.next()
+  assert.ok(answer !== undefined, 'the seeder answered')
+  assert.equal(decodeMessage(answer).type, 'bitfield')
+
+  // Banned: its open connection is dropped at once and a new one is refused.
+  await seeder.ban(peerIdFromPrivateKey(key).toString())
+  await honest.closed
+  const again = await dialDirect(port, await TlsIdentity.create(key))
+  again.socket.write(open)
+  await again.closed
+  assert.equal(Buffer.concat(again.received).byteLength, 0, 'a banned peer gets nothing')
+})
+
+test('garbage on a direct connection costs the sender its score, not the node', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const swarm = new TestSwarm()
+  t.after(async () => await swarm.cleanup())
+  const { seeder, hash, link } = await sharedFile(swarm)
+  const key = await generateKeyPair('Ed25519')
+  const peerId = peerIdFromPrivateKey(key).toString()
+  for (let round = 0; round < 10 && !seeder.bannedPeers().includes(peerId); round++) {
+    const hostile = await dialDirect(seeder.directPort() as number, await TlsIdentity.create(key))
+    hostile.socket.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]))
+    await hostile.closed
+  }
+  assert.ok(seeder.bannedPeers().includes(peerId), 'a peer that keeps sending garbage is banned')
+  // The node still serves everyone else.
+  const leecher = await swarm.node('leecher')
+  const result = await leecher.get(link, { output: await swarm.dir('out'), timeoutMs: GET_TIMEOUT_MS })
+  assert.equal(await hashFile(result.path), hash)
+})
