@@ -23,7 +23,9 @@ if (major < MIN_MAJOR) {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
   child.on('exit', (code, signal) => process.exit(code ?? (signal !== null ? 128 + 2 : 1)))
 } else {
-  const main = join(root, 'dist', 'src', 'cli', 'main.js')
+  // The bundled CLI (scripts/bundle.js) starts faster; the plain build works too.
+  const bundle = join(root, 'dist', 'src', 'cli', 'shoal.bundle.js')
+  const main = existsSync(bundle) ? bundle : join(root, 'dist', 'src', 'cli', 'main.js')
   if (!existsSync(main)) {
     process.stderr.write(`shoal: not built yet; run 'npm install' (or 'npm run build') in ${root}\n`)
     process.exit(1)

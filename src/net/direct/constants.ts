@@ -4,14 +4,19 @@
 export const DIRECT_PROTOCOL = '/shoal/direct/1.0.0'
 /** ALPN of a direct TLS connection, so it is never mistaken for another TLS service. */
 export const DIRECT_ALPN = 'shoal-direct/1'
-/** A connecting peer must finish the TLS handshake (and prove its key) within this long. */
-export const DIRECT_HANDSHAKE_TIMEOUT_MS = 5_000
-/** A dial to a peer's direct port gives up after this long (a firewall may drop it silently). */
+/**
+ * The TLS handshake (and the proof of each side's key) must be over within this long, on both
+ * sides. Generous: a node starting up among many others on a busy machine may take seconds.
+ */
+export const DIRECT_HANDSHAKE_TIMEOUT_MS = 10_000
+/** The TCP connect to a peer's direct port gives up after this long (a firewall may drop it silently). */
 export const DIRECT_CONNECT_TIMEOUT_MS = 3_000
-/** The answer to a port query must come within this long. */
-export const DIRECT_QUERY_TIMEOUT_MS = 3_000
-/** After a failed query or dial, pieces flow with that peer over libp2p streams for this long. */
+/** The answer to a port query must come within this long (the peer is known to answer on libp2p). */
+export const DIRECT_QUERY_TIMEOUT_MS = 10_000
+/** After a peer said it has no direct port, or refused or failed the dial, libp2p streams are used with it for this long. */
 export const DIRECT_RETRY_MS = 10 * 60 * 1000
+/** After a timeout (a busy peer, a busy machine), a direct connection is tried again this soon. */
+export const DIRECT_RETRY_AFTER_TIMEOUT_MS = 30_000
 /** Most direct connections (handshaking or open) a node accepts at once, over all peers. */
 export const MAX_DIRECT_CONNECTIONS = 512
 /** Most direct connections one peer may hold to us (one per content it downloads from us). */

@@ -3,14 +3,15 @@ import type { Connection, PeerId } from '@libp2p/interface'
 import { socketPipe, type Pipe } from '../pipe.js'
 import { TlsIdentity } from './tls-identity.js'
 import { queryPort } from './port-query.js'
-import { DIRECT_CONNECT_TIMEOUT_MS, DIRECT_PROTOCOL, DIRECT_RETRY_MS } from './constants.js'
+import { DIRECT_CONNECT_TIMEOUT_MS, DIRECT_HANDSHAKE_TIMEOUT_MS, DIRECT_PROTOCOL, DIRECT_RETRY_AFTER_TIMEOUT_MS, DIRECT_RETRY_MS } from './constants.js'
 
 /**
  * Opens direct connections to peers (direct-server.ts on their side). The host is the remote
  * address of our libp2p connection to the peer (so a peer can only point us at itself), the port
  * comes from asking it over that connection (port-query.ts), once per peer. Any failure (no
  * answer, an old peer, a firewall, a certificate for another key) makes `open` return undefined
- * and the caller use a libp2p stream; that peer is not tried again for DIRECT_RETRY_MS.
+ * and the caller use a libp2p stream; that peer is not tried again for DIRECT_RETRY_MS (after a
+ * timeout, which a busy machine can cause, only for DIRECT_RETRY_AFTER_TIMEOUT_MS).
  */
 export class DirectDialer {
   private readonly ports = new Map<string, Promise<number | undefined>>()
@@ -27,7 +28,7 @@ export class DirectDialer {
     try {
       let port = this.ports.get(key)
       if (port === undefined) {
-        port = queryPort(connection, DIRECT_PROTOCOL, signal).catch(() => undefined)
+        port = queryPort(connection, DIRECT_PROTOCOL, signal)
         this.ports.set(key, port)
       }
       const known = await port
@@ -35,10 +36,11 @@ export class DirectDialer {
       const socket = await dial(host, known, this.identity, peer, signal)
       this.track(key, socket)
       return socketPipe(socket, this.readBufferBytes)
-    } catch {
+    } catch (err) {
       if (signal.aborted) return undefined
       this.ports.delete(key)
-      this.failedUntil.set(key, Date.now() + DIRECT_RETRY_MS)
+      const timedOut = err instanceof Error && err.name === 'TimeoutError'
+      this.failedUntil.set(key, Date.now() + (timedOut ? DIRECT_RETRY_AFTER_TIMEOUT_MS : DIRECT_RETRY_MS))
       return undefined
     }
   }
@@ -73,7 +75,12 @@ function hostOf (connection: Connection): string | undefined {
 
 async function dial (host: string, port: number, identity: TlsIdentity, expected: PeerId, signal: AbortSignal): Promise<TLSSocket> {
   const socket = connect({ ...identity.options(), host, port })
-  const timeout = AbortSignal.any([signal, AbortSignal.timeout(DIRECT_CONNECT_TIMEOUT_MS)])
+  // A short bound on reaching the port, a longer one on the handshake once it answers. A port
+  // that does not answer is likely firewalled: that counts as a refusal, not a busy peer.
+  const connectTimer = setTimeout(() => socket.destroy(new Error('direct connect timed out')), DIRECT_CONNECT_TIMEOUT_MS)
+  socket.once('connect', () => clearTimeout(connectTimer))
+  socket.once('close', () => clearTimeout(connectTimer))
+  const timeout = AbortSignal.any([signal, AbortSignal.timeout(DIRECT_HANDSHAKE_TIMEOUT_MS)])
   try {
     await new Promise<void>((resolve, reject) => {
       const fail = (err?: unknown): void => { cleanup(); reject(err instanceof Error ? err : new Error('direct dial aborted')) }
@@ -83,7 +90,7 @@ async function dial (host: string, port: number, identity: TlsIdentity, expected
         socket.off('error', fail)
         timeout.removeEventListener('abort', onAbort)
       }
-      const onAbort = (): void => fail(timeout.reason)
+      const onAbort = (): void => fail(signal.aborted ? signal.reason : Object.assign(new Error('direct handshake timed out'), { name: 'TimeoutError' }))
       socket.once('secureConnect', ok)
       socket.once('error', fail)
       timeout.addEventListener('abort', onAbort, { once: true })

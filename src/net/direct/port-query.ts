@@ -33,6 +33,16 @@ export async function answerPortQuery (stream: Stream, port: number): Promise<vo
 /** Asks the peer on `connection` for its direct port; undefined if it has none or does not answer well. */
 export async function queryPort (connection: Connection, protocol: string, signal: AbortSignal): Promise<number | undefined> {
   const s = AbortSignal.any([signal, AbortSignal.timeout(DIRECT_QUERY_TIMEOUT_MS)])
+  try {
+    return await ask(connection, protocol, s)
+  } catch (err) {
+    // Whatever libp2p threw when the time ran out, the caller is told it was a timeout.
+    if (s.aborted && !signal.aborted) throw Object.assign(new Error('port query timed out'), { name: 'TimeoutError' })
+    throw err
+  }
+}
+
+async function ask (connection: Connection, protocol: string, s: AbortSignal): Promise<number | undefined> {
   const stream = await connection.newStream(protocol, { signal: s })
   try {
     const received: Uint8Array[] = []
