@@ -8,16 +8,24 @@ export const SEARCH_TIMEOUT_MS = 20_000
 export interface FoundPeer { id: string }
 
 /**
- * Asks the DHT for providers of `cid` now and then every SEARCH_INTERVAL_MS until `signal`
- * aborts, handing each provider found to `onPeer`. Lookups failing (no DHT peers yet) is normal
- * early on and is simply retried.
+ * With peers named in the link, the first lookup waits this long: a small download is usually
+ * done by then, and a DHT walk (dialling peers of the routing table) would only compete with it.
+ */
+export const SEARCH_DELAY_WITH_HINTS_MS = 1_000
+
+/**
+ * Asks the DHT for providers of `cid` after `delayMs`, then every SEARCH_INTERVAL_MS until
+ * `signal` aborts, handing each provider found to `onPeer`. Lookups failing (no DHT peers yet) is
+ * normal early on and is simply retried.
  */
 export async function searchProviders (
   find: (cid: CID, signal: AbortSignal) => AsyncIterable<FoundPeer>,
   cid: CID,
   onPeer: (peerId: string) => void,
-  signal: AbortSignal
+  signal: AbortSignal,
+  delayMs = 0
 ): Promise<void> {
+  if (delayMs > 0) await sleep(delayMs, signal)
   while (!signal.aborted) {
     const lookup = AbortSignal.any([signal, AbortSignal.timeout(SEARCH_TIMEOUT_MS)])
     try {

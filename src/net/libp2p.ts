@@ -48,7 +48,7 @@ export type ShoalServices = {
 
 export type ShoalLibp2p = Libp2p<ShoalServices>
 
-/** Builds (and starts) the libp2p node: TCP, Noise, Yamux, identify, ping, Shoal's DHT, mDNS, bootstrap. */
+/** Builds (and starts) the libp2p node: TCP, Noise (then TLS), Yamux, identify, ping, Shoal's DHT, mDNS, bootstrap. */
 export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp2p> {
   const listen = options.listen ?? DEFAULT_LISTEN
   for (const addr of [...listen, ...(options.bootstrap ?? [])]) {
@@ -71,9 +71,10 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       privateKey: options.privateKey,
       addresses: { listen },
       transports: [tcp()],
-      // TLS 1.3 through node:tls (OpenSSL) first: 2.4x Noise's throughput here (docs/benchmarks.md);
-      // Noise stays for peers that only speak it.
-      connectionEncrypters: [tls(), noise()],
+      // Noise first: its handshake is about half the CPU and latency of libp2p TLS (which makes and
+      // parses an X.509 certificate per connection), and bulk piece data no longer rides libp2p
+      // connections but direct ones (net/direct/). TLS stays for peers that only speak it.
+      connectionEncrypters: [noise(), tls()],
       streamMuxers: [yamux()],
       peerDiscovery,
       connectionManager: CONNECTION_LIMITS,

@@ -9,7 +9,7 @@ import { encodeSignedManifest, signManifest } from '../content/envelope.js'
 import { formatLink, parseLink } from '../content/link.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { Announcer, type AnnounceEvent } from '../discovery/announcer.js'
-import { searchProviders } from '../discovery/provider-search.js'
+import { searchProviders, SEARCH_DELAY_WITH_HINTS_MS } from '../discovery/provider-search.js'
 import { defaultDataDir, lockDataDir, type DataDirLock } from '../net/data-dir.js'
 import { loadOrCreateKey } from '../net/identity.js'
 import { createNetwork, DEFAULT_LISTEN, type ShoalLibp2p } from '../net/libp2p.js'
@@ -301,7 +301,8 @@ export class ShoalNode {
       scores: this.scores,
       db: this.db,
       localPeerId: this.peerId,
-      openStream: async (peerId, s) => await this.openPipe(peerId, s),
+      openStream: async (peerId, s) => streamPipe(await this.libp2p.dialProtocol(peerIdFromString(peerId), PROTOCOL, { signal: s }), SESSION_READ_BUFFER_BYTES),
+      openDirect: this.direct !== undefined ? async (peerId, s) => await this.openDirect(peerId, s) : undefined,
       learnPeers: async records => await this.peers.learn(records),
       budget: this.budget,
       journalDir: join(this.dataDir, JOURNAL_DIR)
@@ -322,7 +323,8 @@ export class ShoalNode {
       for (const id of this.connectedPeers()) download.addPeer(id)
       void searchProviders(
         (cid, s) => mapProviders(this.libp2p.contentRouting.findProviders(cid, { signal: s }), (ok, found) => this.events.lookup?.({ cid: cid.toString(), ok, found })),
-        link.cid, id => download.addPeer(id), AbortSignal.any([searching.signal, signal]))
+        link.cid, id => download.addPeer(id), AbortSignal.any([searching.signal, signal]),
+        link.peers.length > 0 ? SEARCH_DELAY_WITH_HINTS_MS : 0)
       const result = await download.run()
       for (const [peerId, bytes] of Object.entries(result.peers)) this.stats.downloaded(peerId, bytes)
       this.announcer.announce(link.cid)
@@ -333,15 +335,12 @@ export class ShoalNode {
     }
   }
 
-  /** A pipe for the swarm protocol to `peerId`: direct when the peer can be reached so, else a libp2p stream. */
-  private async openPipe (peerId: string, signal: AbortSignal): Promise<Pipe> {
+  /** A direct connection to `peerId` (over the address of our libp2p connection to it), if it can be reached so. */
+  private async openDirect (peerId: string, signal: AbortSignal): Promise<Pipe | undefined> {
+    if (this.direct === undefined) return undefined
     const id = peerIdFromString(peerId)
-    if (this.direct !== undefined) {
-      const connection = await this.libp2p.dial(id, { signal })
-      const pipe = await this.direct.open(id, connection, signal)
-      if (pipe !== undefined) return pipe
-    }
-    return streamPipe(await this.libp2p.dialProtocol(id, PROTOCOL, { signal }), SESSION_READ_BUFFER_BYTES)
+    const connection = await this.libp2p.dial(id, { signal })
+    return await this.direct.open(id, connection, signal)
   }
 
   /** Everything this node shares or downloads, as the database records it, with live piece counts. */

@@ -4,6 +4,12 @@
 export const IN_FLIGHT_BYTES_PER_PEER = 8 * 1024 * 1024
 /** Unread bytes a requester's pipe may buffer: all it has in flight, twice, plus a frame. */
 export const SESSION_READ_BUFFER_BYTES = IN_FLIGHT_BYTES_PER_PEER * 2 + 1024 * 1024
+/**
+ * A session on a libp2p stream moves to a direct connection (net/direct/) once the manifest shows
+ * at least this much left to fetch: below it, setting up the connection (a round trip for the
+ * port, a TLS handshake) costs more than the faster transfer saves.
+ */
+export const DIRECT_MIN_BYTES = 8 * 1024 * 1024
 /** Bytes requested from a peer before its throughput is known (then: its rate × PIPELINE_SECONDS). */
 export const INITIAL_IN_FLIGHT_BYTES = 512 * 1024
 /**

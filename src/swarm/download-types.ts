@@ -12,8 +12,10 @@ export interface DownloadComponents {
   scores: PeerScores
   db: ShoalDatabase
   localPeerId: string
-  /** A pipe to the peer for the swarm protocol (see SESSION_READ_BUFFER_BYTES). */
+  /** A libp2p stream to the peer for the swarm protocol (see SESSION_READ_BUFFER_BYTES). */
   openStream: (peerId: string, signal: AbortSignal) => Promise<Pipe>
+  /** A direct connection to the peer, if it can be reached so (net/direct/); undefined otherwise. */
+  openDirect?: (peerId: string, signal: AbortSignal) => Promise<Pipe | undefined>
   /** Adds peer-exchange records to the address book; returns their peer IDs. */
   learnPeers: (records: PeerRecord[]) => Promise<string[]>
   /** The node's download rate limit, if any (shared by every download). */

@@ -8,7 +8,7 @@ import { checkFreeSpace } from '../store/disk-space.js'
 import { PieceJournal } from '../store/piece-journal.js'
 import { CandidatePool } from './candidate-pool.js'
 import {
-  INITIAL_IN_FLIGHT_BYTES, IN_FLIGHT_BYTES_PER_PEER, MAX_REQUESTS_PER_PEER, PIPELINE_SECONDS, MIN_REQUESTS_PER_PEER, PEER_EXCHANGE_INTERVAL_MS,
+  DIRECT_MIN_BYTES, PEER_EXCHANGE_INTERVAL_MS,
   PIECE_TIMEOUT_MS, REJECT_RETRY_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
 } from './constants.js'
 import { claimedPieces, fetchManifest, fetchPieceHashes, InvalidContent, recheckPieces, WrongPublisher, type VerifiedManifest } from './download-setup.js'
@@ -19,6 +19,7 @@ import { StallGuard } from './stall-guard.js'
 import { PiecePicker } from './piece-picker.js'
 import { SwarmContent } from './swarm-content.js'
 import { RateMeter } from './rate-meter.js'
+import { requestDepth } from './throughput.js'
 import type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult } from './download-types.js'
 import type { PieceData } from './wire/messages.js'
 
@@ -38,6 +39,8 @@ export class Download {
   private readonly sessions = new Set<PeerSession>()
   /** Sessions whose pieces the picker has counted. */
   private readonly adopted = new Set<PeerSession>()
+  /** Peers a session is being moved to a direct connection for. */
+  private readonly upgrading = new Set<string>()
   private readonly bytesByPeer = new Map<string, number>()
   private readonly rate = new RateMeter()
   private readonly started = Date.now()
@@ -200,11 +203,50 @@ export class Download {
     }
     this.candidates.connected(peerId)
     this.c.registry.notePeer(this.key, peerId)
+    this.register(session)
+  }
+
+  /**
+   * Moves a libp2p-stream session to a direct connection with the same peer, when there is enough
+   * left to fetch for it to pay (DIRECT_MIN_BYTES): the new session takes the requests from now
+   * on, the old one finishes what it has in flight and closes. A small download, or a peer that
+   * cannot be reached directly, stays on the libp2p stream.
+   */
+  private async upgrade (session: PeerSession): Promise<void> {
+    const content = this.content
+    if (this.c.openDirect === undefined || session.transport !== 'libp2p' || content === undefined) return
+    if (this.upgrading.has(session.peerId) || content.layout.totalSize - content.verifiedBytes() < DIRECT_MIN_BYTES) return
+    this.upgrading.add(session.peerId)
+    let direct: PeerSession | undefined
+    try {
+      const pipe = await this.c.openDirect(session.peerId, AbortSignal.any([this.abort.signal, AbortSignal.timeout(PIECE_TIMEOUT_MS)]))
+      if (pipe === undefined) return
+      direct = await PeerSession.open(session.peerId, pipe, this.opts.cid.bytes).catch(() => undefined)
+    } finally {
+      this.upgrading.delete(session.peerId)
+    }
+    if (direct === undefined) return
+    if (session.closed || this.finishing || this.abort.signal.aborted) {
+      direct.close()
+      return
+    }
+    session.retiring = true
+    this.register(direct)
+    this.retireIfIdle(session)
+  }
+
+  private retireIfIdle (session: PeerSession): void {
+    if (session.retiring && session.inFlight.size === 0) session.close()
+  }
+
+  /** Routes a new session's messages to this download and counts its pieces. */
+  private register (session: PeerSession): void {
     this.sessions.add(session)
     session.start({
       onHave: (s, piece) => { this.picker?.addHave(piece); this.fill(s) },
-      onPiece: (s, piece, data) => { void this.receive(s, piece, data) },
+      onPiece: (s, piece, data) => { void this.receive(s, piece, data); this.retireIfIdle(s) },
       onReject: (s, piece) => {
+        this.retireIfIdle(s)
         this.picker?.release(piece)
         // A reject means "not now" (busy, or a seed spreading its first copies): ask others, and
         // this peer again only after a pause, never in a tight loop.
@@ -214,9 +256,11 @@ export class Download {
       onClose: (s, err) => this.dropSession(s, err)
     })
     if (this.picker !== undefined) this.adopt(session)
+    if (session.transport === 'direct') return // an upgrade: the peer is known already
     // Ask every new peer at once who else is in the swarm: in a flash crowd the downloaders must
-    // find each other within the first seconds, or they all wait on the seeder.
-    void this.exchangeWith(session)
+    // find each other within the first seconds, or they all wait on the seeder. Content of one
+    // piece (as its bitfield says) comes whole from one peer: dialling others only slows it.
+    if (session.remotePieceCount > 1) void this.exchangeWith(session)
     const waiters = this.sessionWaiters
     this.sessionWaiters = []
     for (const wake of waiters) wake(session)
@@ -233,25 +277,18 @@ export class Download {
     picker.addPeerPieces(session)
     this.adopted.add(session)
     this.fill(session)
+    void this.upgrade(session)
   }
 
   private fill (session: PeerSession): void {
-    if (this.picker === undefined || session.closed || this.finishing || !this.adopted.has(session)) return
+    if (this.picker === undefined || session.closed || session.retiring || this.finishing || !this.adopted.has(session)) return
     const layout = (this.content as SwarmContent).layout
     const budget = this.c.budget
-    const wanted = this.depthFor(session) - session.inFlight.size
+    const wanted = requestDepth(session.throughput.bytesPerSecond(), layout.pieceSize) - session.inFlight.size
     const free = budget === undefined ? wanted : budget.allow(wanted, layout.pieceSize)
     const pieces = this.picker.pick(session, free)
     for (const piece of pieces) budget?.spend(layout.locate(piece).length)
     session.requestMany(pieces)
-  }
-
-  /** Requests to keep in flight with a peer: its bandwidth-delay product, within bounds. */
-  private depthFor (session: PeerSession): number {
-    const rate = session.throughput.bytesPerSecond()
-    const bytes = rate === 0 ? INITIAL_IN_FLIGHT_BYTES : Math.min(IN_FLIGHT_BYTES_PER_PEER, Math.max(INITIAL_IN_FLIGHT_BYTES / 4, rate * PIPELINE_SECONDS))
-    const pieceSize = this.content?.layout.pieceSize ?? 1
-    return Math.min(MAX_REQUESTS_PER_PEER, Math.max(MIN_REQUESTS_PER_PEER, Math.ceil(bytes / pieceSize)))
   }
 
   private fillAll (): void {
@@ -327,8 +364,11 @@ export class Download {
     }
     for (const piece of session.inFlight.keys()) this.picker?.release(piece)
     session.inFlight.clear()
+    const replaced = [...this.sessions].some(s => s.peerId === session.peerId && !s.closed)
     if (this.c.scores.isBanned(session.peerId)) this.candidates.remove(session.peerId)
-    else if (err !== undefined) this.candidates.failed(session.peerId)
+    else if (replaced) {
+      // An upgraded session's predecessor: the peer is still being served by the new one.
+    } else if (err !== undefined) this.candidates.failed(session.peerId)
     else this.candidates.ended(session.peerId)
     this.fillAll()
     this.connectMore()
@@ -431,16 +471,12 @@ export class Download {
   private progress (phase: DownloadProgress['phase']): DownloadProgress {
     const content = this.content
     const layout = content?.layout
-    let verifiedBytes = 0
-    if (content !== undefined && layout !== undefined) {
-      verifiedBytes = content.complete ? layout.totalSize : Math.min(layout.totalSize, content.bitfield.count() * layout.pieceSize)
-    }
     return {
       cid: this.key,
       phase: phase === 'done' ? 'done' : content === undefined ? 'finding' : 'downloading',
       name: this.verified?.manifest.name,
       totalBytes: layout?.totalSize ?? 0,
-      verifiedBytes,
+      verifiedBytes: content?.verifiedBytes() ?? 0,
       receivedBytes: this.received,
       pieces: layout?.pieceCount ?? 0,
       piecesDone: content?.bitfield.count() ?? 0,

@@ -37,6 +37,8 @@ export class PeerSession {
   /** When the last requested piece arrived (0: none yet); piece timeouts run from here. */
   lastPieceAt = 0
   closed = false
+  /** Replaced by a session over a direct connection: no new requests, closes once idle. */
+  retiring = false
 
   private readonly channel: MessageChannel
   private events?: PeerSessionEvents

@@ -57,6 +57,12 @@ export class SwarmContent {
     return this.bitfield.isComplete()
   }
 
+  /** Bytes of the pieces verified so far (short last pieces counted as whole, except when complete). */
+  verifiedBytes (): number {
+    const total = this.layout.totalSize
+    return this.complete ? total : Math.min(total, this.bitfield.count() * this.layout.pieceSize)
+  }
+
   pieceHash (piece: number): Uint8Array {
     return this.hashes.subarray(piece * HASH_BYTES, (piece + 1) * HASH_BYTES)
   }

@@ -1,3 +1,5 @@
+import { INITIAL_IN_FLIGHT_BYTES, IN_FLIGHT_BYTES_PER_PEER, MAX_REQUESTS_PER_PEER, MIN_REQUESTS_PER_PEER, PIPELINE_SECONDS } from './constants.js'
+
 /** Deliveries older than this drop out of a peer's throughput estimate. */
 export const THROUGHPUT_WINDOW_MS = 1_000
 /** The estimate divides by at least this much time, so one early burst does not look infinite. */
@@ -37,4 +39,15 @@ export class Throughput {
       this.sum -= (this.samples.shift() as { bytes: number }).bytes
     }
   }
+}
+
+/**
+ * Requests to keep in flight with a peer delivering `bytesPerSecond` (0: not known yet): its
+ * bandwidth-delay product, within bounds.
+ */
+export function requestDepth (bytesPerSecond: number, pieceSize: number): number {
+  const bytes = bytesPerSecond === 0
+    ? INITIAL_IN_FLIGHT_BYTES
+    : Math.min(IN_FLIGHT_BYTES_PER_PEER, Math.max(INITIAL_IN_FLIGHT_BYTES / 4, bytesPerSecond * PIPELINE_SECONDS))
+  return Math.min(MAX_REQUESTS_PER_PEER, Math.max(MIN_REQUESTS_PER_PEER, Math.ceil(bytes / pieceSize)))
 }

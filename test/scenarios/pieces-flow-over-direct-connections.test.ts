@@ -14,19 +14,20 @@ import { TlsIdentity } from '../../src/net/direct/tls-identity.js'
 import { DIRECT_ALPN } from '../../src/net/direct/constants.js'
 import { decodeMessage, encodeMessage, FrameReader } from '../../src/swarm/wire/index.js'
 import type { PieceEvent } from '../../src/swarm/download.js'
+import { DIRECT_MIN_BYTES } from '../../src/swarm/constants.js'
 import { GET_TIMEOUT_MS, hashFile, MiB, TEST_TIMEOUT_MS, TestSwarm, writeRandomFile } from '../helpers/swarm.js'
 
-const SIZE = 6 * MiB + 777
+const SIZE = DIRECT_MIN_BYTES + 6 * MiB + 777
 
-async function sharedFile (swarm: TestSwarm, seederOptions: { direct?: boolean } = {}): Promise<{ hash: string, link: string, cid: string, seeder: Awaited<ReturnType<TestSwarm['node']>> }> {
+async function sharedFile (swarm: TestSwarm, seederOptions: { direct?: boolean } = {}, size = SIZE): Promise<{ hash: string, link: string, cid: string, seeder: Awaited<ReturnType<TestSwarm['node']>> }> {
   const source = join(await swarm.dir('source'), 'video.bin')
-  const hash = await writeRandomFile(source, SIZE)
+  const hash = await writeRandomFile(source, size)
   const seeder = await swarm.node('seeder', seederOptions)
   const shared = await seeder.share(source)
   return { hash, link: shared.link, cid: shared.cid, seeder }
 }
 
-test('pieces come over a direct connection; with direct connections off on one side, over libp2p streams', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+test('a large download moves to a direct connection; with direct connections off on one side it stays on libp2p', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   for (const seederDirect of [true, false]) {
     const swarm = new TestSwarm()
     t.after(async () => await swarm.cleanup())
@@ -36,11 +37,29 @@ test('pieces come over a direct connection; with direct connections off on one s
     const pieces: PieceEvent[] = []
     const result = await leecher.get(link, { output: await swarm.dir('out'), timeoutMs: GET_TIMEOUT_MS, onPiece: p => pieces.push(p) })
     assert.equal(await hashFile(result.path), hash, 'downloaded bytes differ from the shared ones')
-    assert.equal(result.received, SIZE)
-    const expected = seederDirect ? 'direct' : 'libp2p'
-    assert.ok(pieces.length > 0 && pieces.every(p => p.valid && p.transport === expected), `every piece came over ${expected}`)
+    assert.equal(result.received, SIZE, 'no byte fetched twice across the move')
+    assert.ok(pieces.every(p => p.valid))
+    const direct = pieces.filter(p => p.transport === 'direct').reduce((n, p) => n + p.bytes, 0)
+    if (seederDirect) {
+      assert.ok(direct >= SIZE / 2, `most bytes came over the direct connection (${direct} of ${SIZE})`)
+      assert.equal(pieces.at(-1)?.transport, 'direct', 'the download ends on the direct connection')
+    } else {
+      assert.equal(direct, 0, 'no direct connection to a peer that has none')
+    }
     await swarm.cleanup()
   }
+})
+
+test('a small download stays on the libp2p stream (a direct connection would cost more than it saves)', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const swarm = new TestSwarm()
+  t.after(async () => await swarm.cleanup())
+  const size = DIRECT_MIN_BYTES / 4
+  const { hash, link } = await sharedFile(swarm, {}, size)
+  const leecher = await swarm.node('leecher')
+  const transports = new Set<string>()
+  const result = await leecher.get(link, { output: await swarm.dir('out'), timeoutMs: GET_TIMEOUT_MS, onPiece: p => transports.add(p.transport) })
+  assert.equal(await hashFile(result.path), hash)
+  assert.deepEqual([...transports], ['libp2p'])
 })
 
 /** Opens a TLS connection to the direct port, optionally with a libp2p certificate; resolves once it is usable or closed. */
