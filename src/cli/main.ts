@@ -81,7 +81,7 @@ export const EXIT_INTERRUPTED = 130
  * a stream's pending drain rejected with a StreamClosedError (which has no message) when yamux
  * closes the streams of a connection that went away (seen in a 16-peer crowd). They concern one
  * peer, not the command, so they must not kill a download or a seeder: the swarm already routes
- * around that peer.
+ * around that peer. The same goes for such an error thrown from a callback (see below).
  */
 const SURVIVABLE_REJECTIONS = new Set([
   'TimeoutError', 'AbortError', 'StreamClosedError', 'StreamResetError', 'StreamStateError', 'MuxerClosedError', 'ConnectionClosedError'
@@ -96,7 +96,7 @@ export async function main (argv: string[]): Promise<void> {
   const [name, ...rest] = argv
   const json = rest.includes('--json')
   const reporter = new Reporter(json)
-  process.on('unhandledRejection', (reason) => {
+  const onStray = (reason: unknown): void => {
     if (survivableRejection(reason)) {
       if (process.env.SHOAL_DEBUG !== undefined) process.stderr.write(`shoal: ignored stray ${String((reason as Error).name)}\n`)
       return
@@ -106,7 +106,12 @@ export async function main (argv: string[]): Promise<void> {
     reporter.error('INTERNAL', `unexpected failure: ${message.split('\n')[0]}`)
     if (process.env.SHOAL_DEBUG !== undefined && reason instanceof Error) process.stderr.write(`${reason.stack}\n`)
     process.exit(EXIT_FAILED)
-  })
+  }
+  process.on('unhandledRejection', onStray)
+  // The same errors can also be thrown from a callback libp2p queued: yamux sending a window
+  // update on a connection that closed meanwhile throws StreamStateError (seen in a 16-peer
+  // crowd; js-libp2p-yamux#91). Anything else is a bug: reported as INTERNAL, and the process exits.
+  process.on('uncaughtException', onStray)
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(MAIN_HELP + '\n')
     process.exitCode = name === undefined ? EXIT_USAGE : 0

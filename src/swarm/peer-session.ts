@@ -158,6 +158,9 @@ export class PeerSession {
     if (this.closed) throw new Error('session closed')
     if (this.waiters.has(key)) throw new Error(`already waiting for ${key}`)
     const reply = new Promise<Message>((resolve, reject) => this.waiters.set(key, { resolve, reject }))
+    // The session may close while the question is still being written: that rejection is seen
+    // below, and must not count as unhandled meanwhile.
+    reply.catch(() => {})
     await this.channel.write(message)
     try {
       return await withTimeout(reply, HANDSHAKE_TIMEOUT_MS, `no answer to ${message.type}`)
