@@ -1,7 +1,6 @@
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
-import { tls } from '@libp2p/tls'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
@@ -48,7 +47,7 @@ export type ShoalServices = {
 
 export type ShoalLibp2p = Libp2p<ShoalServices>
 
-/** Builds (and starts) the libp2p node: TCP, Noise (then TLS), Yamux, identify, ping, Shoal's DHT, mDNS, bootstrap. */
+/** Builds (and starts) the libp2p node: TCP, Noise, Yamux, identify, ping, Shoal's DHT, mDNS, bootstrap. */
 export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp2p> {
   const listen = options.listen ?? DEFAULT_LISTEN
   for (const addr of [...listen, ...(options.bootstrap ?? [])]) {
@@ -71,10 +70,11 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       privateKey: options.privateKey,
       addresses: { listen },
       transports: [tcp()],
-      // Noise first: its handshake is about half the CPU and latency of libp2p TLS (which makes and
-      // parses an X.509 certificate per connection), and bulk piece data no longer rides libp2p
-      // connections but direct ones (net/direct/). TLS stays for peers that only speak it.
-      connectionEncrypters: [noise(), tls()],
+      // Noise only: its handshake is about half the CPU and latency of libp2p TLS (which makes and
+      // parses an X.509 certificate per connection, and whose X.509 stack costs ~20 MiB of
+      // memory), and bulk piece data does not ride libp2p connections but direct ones
+      // (net/direct/), so TLS's faster stream (2.4x Noise's) no longer pays (docs/benchmarks.md).
+      connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       peerDiscovery,
       connectionManager: CONNECTION_LIMITS,

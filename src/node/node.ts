@@ -227,7 +227,6 @@ export class ShoalNode {
     await this.provider.start()
     if (this.options.direct !== false && this.options.networkKey === undefined) {
       this.direct = await DirectTransport.start({
-        privateKey: this.privateKey,
         listen: this.options.listen ?? DEFAULT_LISTEN,
         port: this.options.directPort ?? 0,
         readBufferBytes: SESSION_READ_BUFFER_BYTES,

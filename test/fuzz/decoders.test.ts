@@ -20,7 +20,7 @@ import { decodeManifest, encodeManifest, isSafePath, manifestCid, validateManife
 import { parsePort, parseSeconds, parseSize } from '../../src/cli/args.js'
 import { ErrorCode, ShoalError } from '../../src/errors.js'
 import { parseNetworkKey } from '../../src/net/network-key.js'
-import { decodePortAnswer } from '../../src/net/direct/port-query.js'
+import { decodeTicketAnswer, TICKET_ANSWER_BYTES } from '../../src/net/direct/ticket-query.js'
 import { PieceJournal } from '../../src/store/piece-journal.js'
 import { Bitfield } from '../../src/swarm/bitfield.js'
 import { decodeMessage, encodeMessage, FrameReader, readMessages, type Message } from '../../src/swarm/wire/index.js'
@@ -203,10 +203,15 @@ describe('fuzz: links, CLI values, bitfields, keys, journal', () => {
     assert.equal(parseSize('1G', '--download-limit'), 1024 ** 3)
   })
 
-  test('a direct port answer of any bytes is a port 1..65535 or nothing', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 8 }), bytes => {
-      const port = decodePortAnswer(bytes)
-      if (port !== undefined) assert.ok(Number.isInteger(port) && port >= 1 && port <= 65535 && bytes.byteLength === 3 && bytes[0] === 1)
+  test('a direct ticket answer of any bytes is a ticket (port 1..65535, 16-byte id, 32-byte key) or nothing', () => {
+    const answer = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ minLength: TICKET_ANSWER_BYTES, maxLength: TICKET_ANSWER_BYTES }).map(b => { b[0] = 1; return b }))
+    fc.assert(fc.property(answer, bytes => {
+      const ticket = decodeTicketAnswer(bytes)
+      if (ticket !== undefined) {
+        assert.ok(Number.isInteger(ticket.port) && ticket.port >= 1 && ticket.port <= 65535)
+        assert.equal(ticket.id.byteLength, 16)
+        assert.equal(ticket.key.byteLength, 32)
+      }
     }), options)
   })
 

@@ -1,62 +1,107 @@
-/** The direct server's limits, each at the limit and one past it, with real sockets on loopback. */
+/** The direct server and its tickets: each limit at the limit and one past it, with real sockets on loopback. */
 import { describe, test } from 'node:test'
 import * as assert from 'node:assert/strict'
 import { connect as tcpConnect, type Socket } from 'node:net'
 import { connect, type TLSSocket } from 'node:tls'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { randomBytes } from 'node:crypto'
 import { DirectServer } from '../../src/net/direct/direct-server.js'
-import { TlsIdentity } from '../../src/net/direct/tls-identity.js'
-import { decodePortAnswer, encodePortAnswer } from '../../src/net/direct/port-query.js'
-import { DIRECT_HANDSHAKE_TIMEOUT_MS, MAX_DIRECT_CONNECTIONS, MAX_DIRECT_PER_PEER } from '../../src/net/direct/constants.js'
+import { TicketBook, type Ticket } from '../../src/net/direct/tickets.js'
+import { directTlsOptions } from '../../src/net/direct/tls-options.js'
+import { decodeTicketAnswer, encodeTicketAnswer } from '../../src/net/direct/ticket-query.js'
+import {
+  DIRECT_HANDSHAKE_TIMEOUT_MS, DIRECT_TICKET_TTL_MS, MAX_DIRECT_CONNECTIONS, MAX_DIRECT_PER_PEER, MAX_TICKETS, MAX_TICKETS_PER_PEER
+} from '../../src/net/direct/constants.js'
 import type { Pipe } from '../../src/net/pipe.js'
 
-async function server (onPipe: (pipe: Pipe, peerId: string) => void = () => {}, banned = new Set<string>()): Promise<DirectServer> {
-  const s = new DirectServer({
-    identity: await TlsIdentity.create(await generateKeyPair('Ed25519')),
-    hosts: ['127.0.0.1'],
-    port: 0,
-    isBanned: id => banned.has(id),
-    onPipe
-  })
+async function server (tickets: TicketBook, onPipe: (pipe: Pipe, peerId: string) => void = () => {}, banned = new Set<string>()): Promise<DirectServer> {
+  const s = new DirectServer({ tickets, hosts: ['127.0.0.1'], port: 0, isBanned: id => banned.has(id), onPipe })
   await s.start()
   return s
 }
 
-async function tlsDial (port: number, identity: TlsIdentity): Promise<TLSSocket> {
-  const socket = connect({ host: '127.0.0.1', port, ...identity.options() })
+/** A TLS connection to the direct port with `ticket` (or none); resolves once usable, or closed. */
+async function tlsDial (port: number, ticket?: Ticket): Promise<{ socket: TLSSocket, secured: boolean }> {
+  const socket = connect({
+    ...directTlsOptions(),
+    host: '127.0.0.1',
+    port,
+    checkServerIdentity: () => undefined,
+    rejectUnauthorized: false,
+    ...(ticket !== undefined ? { pskCallback: () => ({ psk: Buffer.from(ticket.key), identity: Buffer.from(ticket.id).toString('hex') }) } : {})
+  })
   socket.on('error', () => {})
-  await new Promise(resolve => socket.once('secureConnect', resolve))
-  return socket
+  const secured = await new Promise<boolean>(resolve => {
+    socket.once('secureConnect', () => resolve(true))
+    socket.once('close', () => resolve(false))
+  })
+  return { socket, secured }
 }
 
 const closed = async (socket: Socket): Promise<void> => { if (!socket.destroyed) await new Promise(resolve => socket.once('close', resolve)) }
+const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 100 && !ok(); i++) await new Promise(resolve => setTimeout(resolve, 20)) }
 
 describe('direct server', () => {
-  test(`one peer may hold ${MAX_DIRECT_PER_PEER} direct connections; the next is dropped`, { timeout: 60_000 }, async (t) => {
-    const pipes: Pipe[] = []
-    const s = await server(pipe => pipes.push(pipe))
+  test('only a ticket it issued opens the port, once, for the peer it was issued to', { timeout: 30_000 }, async (t) => {
+    const tickets = new TicketBook()
+    const pipes: string[] = []
+    const s = await server(tickets, (_pipe, peerId) => pipes.push(peerId))
     t.after(async () => await s.stop())
-    const key = await generateKeyPair('Ed25519')
-    const identity = await TlsIdentity.create(key)
+    const ticket = tickets.issue('peer-a') as Ticket
+    const ok = await tlsDial(s.port, ticket)
+    assert.ok(ok.secured)
+    await until(() => pipes.length === 1)
+    assert.deepEqual(pipes, ['peer-a'], 'the connection is bound to the peer the ticket was issued to')
+    // The same ticket again, a made-up one, a wrong key, no ticket: all refused in the handshake.
+    for (const bad of [ticket, { id: randomBytes(16), key: randomBytes(32) }, { id: (tickets.issue('peer-a') as Ticket).id, key: randomBytes(32) }, undefined]) {
+      const refused = await tlsDial(s.port, bad)
+      assert.equal(refused.secured, false)
+    }
+    assert.deepEqual(pipes, ['peer-a'])
+    ok.socket.destroy()
+  })
+
+  test(`a ticket expires after ${DIRECT_TICKET_TTL_MS} ms; one peer holds at most ${MAX_TICKETS_PER_PEER}, all peers ${MAX_TICKETS}`, () => {
+    let now = 0
+    const book = new TicketBook(() => now)
+    const first = book.issue('a') as Ticket
+    now = DIRECT_TICKET_TTL_MS
+    const second = book.issue('a') as Ticket
+    now = DIRECT_TICKET_TTL_MS + 1
+    assert.equal(book.redeem(Buffer.from(first.id).toString('hex')), undefined, 'expired')
+    assert.equal(book.redeem(Buffer.from(second.id).toString('hex'))?.peerId, 'a', 'just in time')
+    for (let i = 0; i < MAX_TICKETS_PER_PEER; i++) assert.ok(book.issue('a') !== undefined)
+    assert.equal(book.issue('a'), undefined, 'one past the per-peer limit')
+    for (let i = 0; book.size < MAX_TICKETS; i++) assert.ok(book.issue(`p${i}`) !== undefined)
+    assert.equal(book.issue('fresh'), undefined, 'one past the total')
+    book.revoke('a')
+    assert.ok(book.issue('fresh') !== undefined, 'revoking a peer frees its tickets')
+  })
+
+  test(`one peer may hold ${MAX_DIRECT_PER_PEER} direct connections; the next is dropped`, { timeout: 60_000 }, async (t) => {
+    const tickets = new TicketBook()
+    const pipes: Pipe[] = []
+    const s = await server(tickets, pipe => pipes.push(pipe))
+    t.after(async () => await s.stop())
     const sockets: TLSSocket[] = []
-    for (let i = 0; i < MAX_DIRECT_PER_PEER; i++) sockets.push(await tlsDial(s.port, identity))
-    for (let i = 0; i < 50 && pipes.length < MAX_DIRECT_PER_PEER; i++) await new Promise(resolve => setTimeout(resolve, 20))
+    for (let i = 0; i < MAX_DIRECT_PER_PEER; i++) {
+      const dialled = await tlsDial(s.port, tickets.issue('a') as Ticket)
+      sockets.push(dialled.socket)
+    }
+    await until(() => pipes.length === MAX_DIRECT_PER_PEER)
     assert.equal(pipes.length, MAX_DIRECT_PER_PEER)
-    const extra = await tlsDial(s.port, identity)
-    await closed(extra)
+    const extra = await tlsDial(s.port, tickets.issue('a') as Ticket)
+    await closed(extra.socket)
     assert.equal(pipes.length, MAX_DIRECT_PER_PEER, 'the connection past the limit is never served')
     assert.ok(sockets.every(socket => !socket.destroyed), 'the ones within the limit stay open')
-    // Another peer is not affected by the first one's limit.
-    const other = await tlsDial(s.port, await TlsIdentity.create(await generateKeyPair('Ed25519')))
-    for (let i = 0; i < 50 && pipes.length === MAX_DIRECT_PER_PEER; i++) await new Promise(resolve => setTimeout(resolve, 20))
-    assert.equal(pipes.length, MAX_DIRECT_PER_PEER + 1)
-    other.destroy()
+    const other = await tlsDial(s.port, tickets.issue('b') as Ticket)
+    await until(() => pipes.length === MAX_DIRECT_PER_PEER + 1)
+    assert.equal(pipes.length, MAX_DIRECT_PER_PEER + 1, 'another peer is not affected')
+    other.socket.destroy()
     for (const socket of sockets) socket.destroy()
   })
 
   test(`${MAX_DIRECT_CONNECTIONS} connections at once over all peers; the next is dropped`, { timeout: 60_000 }, async (t) => {
-    const s = await server()
+    const s = await server(new TicketBook())
     t.after(async () => await s.stop())
     // Plain TCP connections that never start TLS: each holds a slot until the handshake timeout.
     const sockets: Socket[] = []
@@ -75,7 +120,7 @@ describe('direct server', () => {
   })
 
   test(`a connection that does not finish the TLS handshake within ${DIRECT_HANDSHAKE_TIMEOUT_MS} ms is dropped`, { timeout: 30_000 }, async (t) => {
-    const s = await server()
+    const s = await server(new TicketBook())
     t.after(async () => await s.stop())
     const socket = tcpConnect(s.port, '127.0.0.1')
     socket.on('error', () => {})
@@ -85,28 +130,31 @@ describe('direct server', () => {
   })
 
   test('a banned peer is refused, and hangUp drops a peer\'s open connections', { timeout: 30_000 }, async (t) => {
+    const tickets = new TicketBook()
     const banned = new Set<string>()
     const pipes: string[] = []
-    const s = await server((_pipe, peerId) => pipes.push(peerId), banned)
+    const s = await server(tickets, (_pipe, peerId) => pipes.push(peerId), banned)
     t.after(async () => await s.stop())
-    const key = await generateKeyPair('Ed25519')
-    const peerId = peerIdFromPrivateKey(key).toString()
-    const identity = await TlsIdentity.create(key)
-    const open = await tlsDial(s.port, identity)
-    for (let i = 0; i < 50 && pipes.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 20))
-    assert.deepEqual(pipes, [peerId], 'the server learns the peer ID from the certificate')
-    banned.add(peerId)
-    s.hangUp(peerId)
-    await closed(open)
-    await closed(await tlsDial(s.port, identity))
-    assert.deepEqual(pipes, [peerId], 'no pipe for a banned peer')
+    const open = await tlsDial(s.port, tickets.issue('a') as Ticket)
+    await until(() => pipes.length === 1)
+    banned.add('a')
+    s.hangUp('a')
+    await closed(open.socket)
+    const again = await tlsDial(s.port, tickets.issue('a') as Ticket)
+    await closed(again.socket)
+    assert.deepEqual(pipes, ['a'], 'no pipe for a banned peer')
   })
 
-  test('port answers: version 1 and a non-zero port, nothing else', () => {
-    for (const port of [1, 4001, 65535]) assert.equal(decodePortAnswer(encodePortAnswer(port)), port)
-    assert.equal(decodePortAnswer(encodePortAnswer(0)), undefined)
-    assert.equal(decodePortAnswer(Uint8Array.of(2, 0x0f, 0xa1)), undefined)
-    assert.equal(decodePortAnswer(Uint8Array.of(1, 0x0f)), undefined)
-    assert.equal(decodePortAnswer(Uint8Array.of(1, 0x0f, 0xa1, 0)), undefined)
+  test('ticket answers: "no", or version 1 with a non-zero port, the identity and the key; nothing else', () => {
+    const ticket = { port: 4002, id: randomBytes(16), key: randomBytes(32) }
+    const decoded = decodeTicketAnswer(encodeTicketAnswer(ticket))
+    assert.equal(decoded?.port, 4002)
+    assert.deepEqual(Buffer.from(decoded?.id ?? []), ticket.id)
+    assert.deepEqual(Buffer.from(decoded?.key ?? []), ticket.key)
+    assert.equal(decodeTicketAnswer(encodeTicketAnswer(undefined)), undefined)
+    assert.equal(decodeTicketAnswer(encodeTicketAnswer({ ...ticket, port: 0 })), undefined)
+    const wire = encodeTicketAnswer(ticket)
+    assert.equal(decodeTicketAnswer(wire.subarray(0, wire.byteLength - 1)), undefined)
+    assert.equal(decodeTicketAnswer(Uint8Array.of(2, ...wire.subarray(1))), undefined)
   })
 })

@@ -1,20 +1,22 @@
 /**
  * Piece data goes over a direct TLS connection when both peers allow it, and over libp2p streams
  * when one does not; the direct port only talks to peers that prove their key, and not to banned
- * ones. Hostile clients here are plain node:tls sockets, as anyone on the network could open.
+ * ones. Hostile clients are a bare libp2p node asking for tickets and plain node:tls sockets, as
+ * anyone on the network could open.
  */
 import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
 import { connect, type TLSSocket } from 'node:tls'
 import { join } from 'node:path'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
-import { TlsIdentity } from '../../src/net/direct/tls-identity.js'
-import { DIRECT_ALPN } from '../../src/net/direct/constants.js'
+import { DIRECT_PROTOCOL } from '../../src/net/direct/constants.js'
+import { queryTicket, type DirectTicket } from '../../src/net/direct/ticket-query.js'
+import { directTlsOptions } from '../../src/net/direct/tls-options.js'
 import { decodeMessage, encodeMessage, FrameReader } from '../../src/swarm/wire/index.js'
 import type { PieceEvent } from '../../src/swarm/download.js'
 import { DIRECT_MIN_BYTES } from '../../src/swarm/constants.js'
+import { HOSTILE_STEP_MS, HostilePeer } from '../helpers/hostile-peer.js'
 import { GET_TIMEOUT_MS, hashFile, MiB, TEST_TIMEOUT_MS, TestSwarm, writeRandomFile } from '../helpers/swarm.js'
 
 const SIZE = DIRECT_MIN_BYTES + 6 * MiB + 777
@@ -62,9 +64,22 @@ test('a small download stays on the libp2p stream (a direct connection would cos
   assert.deepEqual([...transports], ['libp2p'])
 })
 
-/** Opens a TLS connection to the direct port, optionally with a libp2p certificate; resolves once it is usable or closed. */
-async function dialDirect (port: number, identity?: TlsIdentity): Promise<{ socket: TLSSocket, closed: Promise<void>, received: Buffer[] }> {
-  const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: [DIRECT_ALPN], minVersion: 'TLSv1.3', ...identity?.options() })
+/** Asks `addr`'s node for a direct-port ticket over libp2p, as any peer may. */
+async function askTicket (hostile: HostilePeer, addr: string): Promise<DirectTicket | undefined> {
+  const connection = await hostile.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(HOSTILE_STEP_MS) })
+  return await queryTicket(connection, DIRECT_PROTOCOL, AbortSignal.timeout(HOSTILE_STEP_MS))
+}
+
+/** Opens a TLS connection to the direct port, with a ticket or none; resolves once usable or closed. */
+async function dialDirect (port: number, ticket?: DirectTicket): Promise<{ socket: TLSSocket, closed: Promise<void>, received: Buffer[] }> {
+  const socket = connect({
+    ...directTlsOptions(),
+    host: '127.0.0.1',
+    port,
+    rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
+    ...(ticket !== undefined ? { pskCallback: () => ({ psk: Buffer.from(ticket.key), identity: Buffer.from(ticket.id).toString('hex') }) } : {})
+  })
   const received: Buffer[] = []
   socket.on('data', chunk => received.push(chunk))
   socket.on('error', () => {})
@@ -73,22 +88,26 @@ async function dialDirect (port: number, identity?: TlsIdentity): Promise<{ sock
   return { socket, closed, received }
 }
 
-test('the direct port serves only peers that prove their key, and no banned peer', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+test('the direct port serves only a peer holding a ticket it asked for over libp2p, and no banned peer', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const swarm = new TestSwarm()
   t.after(async () => await swarm.cleanup())
   const { cid, seeder } = await sharedFile(swarm)
+  const hostile = await HostilePeer.start()
+  t.after(async () => await hostile.stop())
+  const addr = seeder.addrs()[0] as string
   const port = seeder.directPort() as number
   const open = Buffer.concat(encodeMessage({ type: 'open', cid: CID.parse(cid).bytes }))
 
-  // No certificate: the server drops the connection, whatever is sent.
+  // No ticket: the handshake fails; nothing is served, whatever is sent.
   const anonymous = await dialDirect(port)
   anonymous.socket.write(open)
   await anonymous.closed
-  assert.equal(Buffer.concat(anonymous.received).byteLength, 0, 'nothing is served without a certificate')
+  assert.equal(Buffer.concat(anonymous.received).byteLength, 0, 'nothing is served without a ticket')
 
-  // A valid libp2p certificate: the swarm protocol answers `open` with the bitfield.
-  const key = await generateKeyPair('Ed25519')
-  const honest = await dialDirect(port, await TlsIdentity.create(key))
+  // A ticket asked for over libp2p: the swarm protocol answers `open` with the bitfield.
+  const ticket = await askTicket(hostile, addr)
+  assert.ok(ticket !== undefined && ticket.port === port, 'any connected peer gets a ticket')
+  const honest = await dialDirect(port, ticket)
   honest.socket.write(open)
   const reader = new FrameReader()
   for (let i = 0; i < 100 && reader.bufferedBytes < 5; i++) {
@@ -101,25 +120,33 @@ test('the direct port serves only peers that prove their key, and no banned peer
   assert.ok(answer !== undefined, 'the seeder answered')
   assert.equal(decodeMessage(answer).type, 'bitfield')
 
-  // Banned: its open connection is dropped at once and a new one is refused.
-  await seeder.ban(peerIdFromPrivateKey(key).toString())
+  // The same ticket twice: refused.
+  const replay = await dialDirect(port, ticket)
+  await replay.closed
+  assert.equal(Buffer.concat(replay.received).byteLength, 0, 'a ticket opens the port once')
+
+  // Banned: its open connection is dropped at once, and it gets no ticket any more.
+  const spare = await askTicket(hostile, addr)
+  await seeder.ban(hostile.libp2p.peerId.toString())
   await honest.closed
-  const again = await dialDirect(port, await TlsIdentity.create(key))
-  again.socket.write(open)
-  await again.closed
-  assert.equal(Buffer.concat(again.received).byteLength, 0, 'a banned peer gets nothing')
+  const afterBan = await dialDirect(port, spare)
+  await afterBan.closed
+  assert.equal(Buffer.concat(afterBan.received).byteLength, 0, 'a ticket issued before the ban is void')
 })
 
 test('garbage on a direct connection costs the sender its score, not the node', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const swarm = new TestSwarm()
   t.after(async () => await swarm.cleanup())
   const { seeder, hash, link } = await sharedFile(swarm)
-  const key = await generateKeyPair('Ed25519')
-  const peerId = peerIdFromPrivateKey(key).toString()
+  const hostile = await HostilePeer.start()
+  t.after(async () => await hostile.stop())
+  const peerId = hostile.libp2p.peerId.toString()
   for (let round = 0; round < 10 && !seeder.bannedPeers().includes(peerId); round++) {
-    const hostile = await dialDirect(seeder.directPort() as number, await TlsIdentity.create(key))
-    hostile.socket.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]))
-    await hostile.closed
+    const ticket = await askTicket(hostile, seeder.addrs()[0] as string).catch(() => undefined)
+    if (ticket === undefined) break
+    const conn = await dialDirect(seeder.directPort() as number, ticket)
+    conn.socket.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]))
+    await conn.closed
   }
   assert.ok(seeder.bannedPeers().includes(peerId), 'a peer that keeps sending garbage is banned')
   // The node still serves everyone else.

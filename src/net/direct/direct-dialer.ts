@@ -1,24 +1,24 @@
 import { connect, type TLSSocket } from 'node:tls'
 import type { Connection, PeerId } from '@libp2p/interface'
 import { socketPipe, type Pipe } from '../pipe.js'
-import { TlsIdentity } from './tls-identity.js'
-import { queryPort } from './port-query.js'
+import { directTlsOptions } from './tls-options.js'
+import { queryTicket, type DirectTicket } from './ticket-query.js'
 import { DIRECT_CONNECT_TIMEOUT_MS, DIRECT_HANDSHAKE_TIMEOUT_MS, DIRECT_PROTOCOL, DIRECT_RETRY_AFTER_TIMEOUT_MS, DIRECT_RETRY_MS } from './constants.js'
 
 /**
- * Opens direct connections to peers (direct-server.ts on their side). The host is the remote
- * address of our libp2p connection to the peer (so a peer can only point us at itself), the port
- * comes from asking it over that connection (port-query.ts), once per peer. Any failure (no
- * answer, an old peer, a firewall, a certificate for another key) makes `open` return undefined
- * and the caller use a libp2p stream; that peer is not tried again for DIRECT_RETRY_MS (after a
- * timeout, which a busy machine can cause, only for DIRECT_RETRY_AFTER_TIMEOUT_MS).
+ * Opens direct connections to peers (direct-server.ts on their side). Each one takes a fresh
+ * ticket, asked for over our libp2p connection to the peer (ticket-query.ts); the host is that
+ * connection's remote address, so a peer can only point us at itself, and only the peer that
+ * issued the ticket can finish the handshake. Any failure (no ticket, an old peer, a firewall, a
+ * wrong key) makes `open` return undefined and the caller keep its libp2p stream; that peer is
+ * not tried again for DIRECT_RETRY_MS (after a timeout, which a busy machine can cause, only for
+ * DIRECT_RETRY_AFTER_TIMEOUT_MS).
  */
 export class DirectDialer {
-  private readonly ports = new Map<string, Promise<number | undefined>>()
   private readonly failedUntil = new Map<string, number>()
   private readonly sockets = new Map<string, Set<TLSSocket>>()
 
-  constructor (private readonly identity: TlsIdentity, private readonly readBufferBytes: number) {}
+  constructor (private readonly readBufferBytes: number) {}
 
   async open (peer: PeerId, connection: Connection, signal: AbortSignal): Promise<Pipe | undefined> {
     const key = peer.toString()
@@ -26,19 +26,13 @@ export class DirectDialer {
     const host = hostOf(connection)
     if (host === undefined) return undefined
     try {
-      let port = this.ports.get(key)
-      if (port === undefined) {
-        port = queryPort(connection, DIRECT_PROTOCOL, signal)
-        this.ports.set(key, port)
-      }
-      const known = await port
-      if (known === undefined) throw new Error('no direct port')
-      const socket = await dial(host, known, this.identity, peer, signal)
+      const ticket = await queryTicket(connection, DIRECT_PROTOCOL, signal)
+      if (ticket === undefined) throw new Error('no direct port')
+      const socket = await dial(host, ticket, signal)
       this.track(key, socket)
       return socketPipe(socket, this.readBufferBytes)
     } catch (err) {
       if (signal.aborted) return undefined
-      this.ports.delete(key)
       const timedOut = err instanceof Error && err.name === 'TimeoutError'
       this.failedUntil.set(key, Date.now() + (timedOut ? DIRECT_RETRY_AFTER_TIMEOUT_MS : DIRECT_RETRY_MS))
       return undefined
@@ -73,8 +67,16 @@ function hostOf (connection: Connection): string | undefined {
   return parts.some(p => p.name === 'tcp') ? ip?.value : undefined
 }
 
-async function dial (host: string, port: number, identity: TlsIdentity, expected: PeerId, signal: AbortSignal): Promise<TLSSocket> {
-  const socket = connect({ ...identity.options(), host, port })
+async function dial (host: string, ticket: DirectTicket, signal: AbortSignal): Promise<TLSSocket> {
+  const identity = Buffer.from(ticket.id).toString('hex')
+  const socket = connect({
+    ...directTlsOptions(),
+    host,
+    port: ticket.port,
+    // The server is authenticated by the ticket's key (only the peer that issued it has it), not by a certificate.
+    checkServerIdentity: () => undefined,
+    pskCallback: () => ({ psk: Buffer.from(ticket.key), identity })
+  })
   // A short bound on reaching the port, a longer one on the handshake once it answers. A port
   // that does not answer is likely firewalled: that counts as a refusal, not a busy peer.
   const connectTimer = setTimeout(() => socket.destroy(new Error('direct connect timed out')), DIRECT_CONNECT_TIMEOUT_MS)
@@ -95,7 +97,6 @@ async function dial (host: string, port: number, identity: TlsIdentity, expected
       socket.once('error', fail)
       timeout.addEventListener('abort', onAbort, { once: true })
     })
-    await TlsIdentity.peerOf(socket, expected)
   } catch (err) {
     socket.destroy()
     throw err

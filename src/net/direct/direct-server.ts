@@ -1,10 +1,12 @@
 import { createServer, type Server, type TLSSocket } from 'node:tls'
 import { socketPipe, type Pipe } from '../pipe.js'
-import { TlsIdentity } from './tls-identity.js'
-import { DIRECT_HANDSHAKE_TIMEOUT_MS, DIRECT_SERVE_BUFFER_BYTES, MAX_DIRECT_CONNECTIONS, MAX_DIRECT_PER_PEER } from './constants.js'
+import { directTlsOptions } from './tls-options.js'
+import type { TicketBook } from './tickets.js'
+import { DIRECT_ALPN, DIRECT_HANDSHAKE_TIMEOUT_MS, DIRECT_SERVE_BUFFER_BYTES, MAX_DIRECT_CONNECTIONS, MAX_DIRECT_PER_PEER } from './constants.js'
 
 export interface DirectServerOptions {
-  identity: TlsIdentity
+  /** The tickets handed out over libp2p (ticket-query.ts): the only keys this server accepts. */
+  tickets: TicketBook
   /** Hosts to listen on (those of the node's TCP listen addresses); all share one port. */
   hosts: string[]
   /** 0: any free port. */
@@ -15,16 +17,19 @@ export interface DirectServerOptions {
 }
 
 /**
- * Accepts direct connections: TLS 1.3 on a plain TCP port of its own, where both sides prove
- * their peer ID with a libp2p TLS certificate (tls-identity.ts). A peer that fails the handshake,
- * is banned or already holds MAX_DIRECT_PER_PEER connections is dropped. On a direct connection
- * the swarm protocol runs exactly as on a libp2p stream, without multiplexing: node:tls encrypts
- * straight on the socket, several times cheaper per byte than libp2p's JavaScript stream stack
+ * Accepts direct connections: TLS 1.3 on a plain TCP port of its own, keyed by a single-use ticket
+ * that only the peer it was issued to (over libp2p) can hold. A handshake with no valid ticket
+ * fails inside TLS, before any byte of the swarm protocol is read; a banned peer, or one already
+ * holding MAX_DIRECT_PER_PEER connections, is dropped. On a direct connection the swarm protocol
+ * runs exactly as on a libp2p stream, without multiplexing: node:tls encrypts straight on the
+ * socket, several times cheaper per byte than libp2p's JavaScript stream stack
  * (docs/benchmarks.md).
  */
 export class DirectServer {
   private readonly servers: Server[] = []
   private readonly byPeer = new Map<string, Set<TLSSocket>>()
+  /** Who each handshaking socket's ticket was issued to. */
+  private readonly ticketHolder = new WeakMap<TLSSocket, string>()
   private boundPort = 0
 
   constructor (private readonly opts: DirectServerOptions) {}
@@ -38,10 +43,15 @@ export class DirectServer {
     let port = this.opts.port
     for (const host of this.opts.hosts) {
       const server = createServer({
-        ...this.opts.identity.options(),
-        requestCert: true,
-        handshakeTimeout: DIRECT_HANDSHAKE_TIMEOUT_MS
-      }, socket => { void this.accept(socket) })
+        ...directTlsOptions(),
+        handshakeTimeout: DIRECT_HANDSHAKE_TIMEOUT_MS,
+        pskCallback: (socket, identity) => {
+          const ticket = this.opts.tickets.redeem(identity)
+          if (ticket === undefined) return null
+          this.ticketHolder.set(socket, ticket.peerId)
+          return ticket.key
+        }
+      }, socket => { this.accept(socket) })
       server.maxConnections = MAX_DIRECT_CONNECTIONS
       // A failed or timed-out handshake costs only that socket, which must be closed here.
       server.on('tlsClientError', (_err, socket) => { socket.destroy() })
@@ -68,17 +78,12 @@ export class DirectServer {
     this.servers.length = 0
   }
 
-  private async accept (socket: TLSSocket): Promise<void> {
+  private accept (socket: TLSSocket): void {
     socket.on('error', () => {})
-    let peerId: string
-    try {
-      peerId = (await TlsIdentity.peerOf(socket)).toString()
-    } catch {
-      socket.destroy()
-      return
-    }
-    const open = this.byPeer.get(peerId) ?? new Set()
-    if (this.opts.isBanned(peerId) || open.size >= MAX_DIRECT_PER_PEER || socket.destroyed) {
+    const peerId = this.ticketHolder.get(socket)
+    const open = peerId !== undefined ? this.byPeer.get(peerId) ?? new Set<TLSSocket>() : undefined
+    if (peerId === undefined || open === undefined || socket.alpnProtocol !== DIRECT_ALPN ||
+        this.opts.isBanned(peerId) || open.size >= MAX_DIRECT_PER_PEER) {
       socket.destroy()
       return
     }
