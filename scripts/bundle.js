@@ -2,13 +2,20 @@
 // dist/src/cli/shoal.bundle.js, which bin/shoal.js loads. Loading ~600 modules one by one costs a
 // command about 0.6 s of CPU and 30 MiB of memory before it does anything; one file about a third
 // of that (docs/benchmarks.md). The library (dist/src/index.js) is not bundled.
-// The bundle sits in dist/src/cli/ on purpose: paths the code resolves from its own URL
-// ('../../../package.json', '../../../src/web/') mean the same from there as from its modules.
+// Files the code needs at run time (package.json, src/web) are found by walking up from the module
+// (src/package.ts), so they are found from the bundle and its chunks alike.
+import { rmSync } from 'node:fs'
 import { build } from 'esbuild'
 
+// Chunk names carry a content hash: clear the old ones.
+rmSync('dist/src/cli/chunks', { recursive: true, force: true })
+
 await build({
-  entryPoints: ['dist/src/cli/main.js'],
-  outfile: 'dist/src/cli/shoal.bundle.js',
+  entryPoints: { 'shoal.bundle': 'dist/src/cli/main.js' },
+  outdir: 'dist/src/cli',
+  // Code only some commands need (the daemon's API and dashboard) goes in chunks loaded on use.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -18,3 +25,4 @@ await build({
   legalComments: 'none',
   logLevel: 'warning'
 })
+

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
 import { isShoalError } from '../errors.js'
+import { packageVersion } from '../package.js'
 import { parse, type OptionSpec } from './args.js'
 import { Reporter } from './reporter.js'
 import { share, SHARE_HELP } from './commands/share.js'
@@ -148,13 +148,4 @@ export async function main (argv: string[]): Promise<void> {
   // libp2p can leave timers behind after stop(); the node is stopped and the work done, so exit as
   // soon as stdout is flushed rather than waiting for them.
   process.stdout.write('', () => process.exit())
-}
-
-function packageVersion (): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'))
-    return String(pkg.version)
-  } catch {
-    return 'unknown'
-  }
 }

@@ -18,7 +18,7 @@ import { DownloadStore } from './download-store.js'
 import { DaemonEvents } from './events.js'
 import { PeerRates } from './peer-rates.js'
 import { receiveUpload } from './uploads.js'
-import { packageVersion } from './version.js'
+import { packageVersion } from '../package.js'
 
 export interface DaemonOptions {
   node?: NodeOptions

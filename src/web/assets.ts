@@ -1,13 +1,13 @@
 import { readdir } from 'node:fs/promises'
 import { extname, join, relative, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { packageRoot } from '../package.js'
 
 /**
  * The dashboard is plain HTML, CSS and ES modules in this folder (src/web), served as they are:
- * no bundler, no build step. tsc does not copy them to dist, so they are found relative to the
- * package root (dist/src/web/assets.js → ../../../src/web), and the package ships src/web.
+ * no bundler, no build step. tsc does not copy them to dist, so they are found from the package
+ * root (src/web), and the package ships src/web.
  */
-export const WEB_ROOT = fileURLToPath(new URL('../../../src/web/', import.meta.url))
+export const WEB_ROOT = join(packageRoot(), 'src', 'web')
 
 /** What may be served from the folder, by extension; TypeScript sources (this file) are not. */
 export const WEB_TYPES: Record<string, string> = {

@@ -1,4 +1,3 @@
-import { Daemon } from '../../daemon/daemon.js'
 import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../../daemon/constants.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { parseLogLevel } from '../../log/levels.js'
@@ -37,6 +36,8 @@ export async function daemon (parsed: Parsed, reporter: Reporter): Promise<numbe
   if (!isLoopback(api.host)) logger.warn('the API listens beyond this machine: anyone who can reach it and has the token can drive this node', { host: api.host })
   // Listen for signals before the `api` line: a script may signal as soon as it reads it.
   const signalled = untilSignal()
+  // Loaded only here: the HTTP API, the dashboard and the metrics are no weight on other commands.
+  const { Daemon } = await import('../../daemon/daemon.js')
   const service = await Daemon.start({
     node: nodeOptions(parsed.values),
     apiHost: api.host,
