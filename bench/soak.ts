@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createNode, type ShoalNode } from '../src/node/node.js'
 import { ROOT } from './lib/shoal-cli.js'
+import { DIRECT_MIN_BYTES } from '../src/swarm/constants.js'
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: number): number => {
@@ -32,9 +33,12 @@ const MINUTES = flag('minutes', 20)
 const PEERS = flag('peers', 8)
 /** Downloads started at once in each round. */
 const GETTERS_PER_ROUND = 3
-/** Shared files are this big, at random. */
+/** Shared files are this big, at random... */
 const MIN_FILE_BYTES = 64 * 1024
 const MAX_FILE_BYTES = 6 * 1024 * 1024
+/** ...except this share of them, big enough that downloads move to direct connections. */
+const LARGE_FILE_SHARE = 0.3
+const LARGE_FILE_BYTES = DIRECT_MIN_BYTES + 4 * 1024 * 1024
 /** Each round stops one node (churn) with this probability, at a random moment of the round. */
 const CHURN_PROBABILITY = 0.4
 const CHURN_DELAY_MAX_MS = 1_500
@@ -123,7 +127,8 @@ async function main (): Promise<void> {
       const publisher = pick(live)
       const dir = join(root, 'files', `round-${rounds}`)
       await mkdir(dir, { recursive: true })
-      const bytes = randomBytes(MIN_FILE_BYTES + Math.floor(Math.random() * (MAX_FILE_BYTES - MIN_FILE_BYTES)))
+      const size = Math.random() < LARGE_FILE_SHARE ? LARGE_FILE_BYTES : MIN_FILE_BYTES + Math.floor(Math.random() * (MAX_FILE_BYTES - MIN_FILE_BYTES))
+      const bytes = randomBytes(size)
       const hash = createHash('sha256').update(bytes).digest('hex')
       const file = join(dir, `file-${rounds}.bin`)
       await writeFile(file, bytes)

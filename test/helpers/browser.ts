@@ -3,17 +3,15 @@
  * `chromium` package (Playwright's browser downloads are not used). On a clean machine the
  * package is installed with apt when we are root; otherwise the test is skipped with the reason.
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext } from 'playwright-core'
+import { ensureDebianPackage, INSTALL_TIMEOUT_MS } from './debian.js'
 
 /** Where Debian's chromium package puts the browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium'
-/** apt-get update, and apt-get install, may each take this long on a clean CI machine. */
-export const INSTALL_TIMEOUT_MS = 10 * 60 * 1000
 /** What a browser test must allow for a first-time install on top of its own work. */
 export const INSTALL_ALLOWANCE_MS = 2 * INSTALL_TIMEOUT_MS
 /** Launching the browser may take this long. */
@@ -38,17 +36,8 @@ export function ensureChromium (): ChromiumCheck {
   const override = process.env.SHOAL_CHROMIUM
   if (override !== undefined && existsSync(override)) return { path: override }
   if (existsSync(CHROMIUM_PATH)) return { path: CHROMIUM_PATH }
-  if (process.platform !== 'linux') return { skip: `no Chromium at ${CHROMIUM_PATH} (set SHOAL_CHROMIUM to a Chromium binary)` }
-  if (process.getuid?.() !== 0) return { skip: `no Chromium at ${CHROMIUM_PATH}, and not root to install it: run 'sudo apt-get install -y chromium' or set SHOAL_CHROMIUM` }
-  if (spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) return { skip: `no Chromium at ${CHROMIUM_PATH} and no apt-get to install it (set SHOAL_CHROMIUM)` }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  const install = (): number | null => spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'ignore', env, timeout: INSTALL_TIMEOUT_MS }).status
-  // A clean machine often has no package lists yet: update and try again.
-  if (install() !== 0) {
-    spawnSync('apt-get', ['update'], { stdio: 'ignore', env, timeout: INSTALL_TIMEOUT_MS })
-    install()
-  }
-  return existsSync(CHROMIUM_PATH) ? { path: CHROMIUM_PATH } : { skip: `installing chromium with apt-get failed; ${CHROMIUM_PATH} is still missing` }
+  const missing = ensureDebianPackage(CHROMIUM_PATH, 'chromium')
+  return missing === undefined ? { path: CHROMIUM_PATH } : { skip: `${missing} (or set SHOAL_CHROMIUM to a Chromium binary)` }
 }
 
 /** A running headless browser with a fresh profile; `close()` removes the profile too. */

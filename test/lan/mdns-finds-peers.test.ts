@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { SHOAL_BIN, sha256File } from '../cli/harness.js'
 import { MiB, writeRandomFile } from '../helpers/swarm.js'
+import { ensureDebianPackage } from '../helpers/debian.js'
 
 const run = promisify(execFile)
 const NETLAB = fileURLToPath(new URL('../../../../shared/netlab/netlab', import.meta.url))
@@ -53,6 +54,9 @@ let labMissing: string | undefined
 
 before(async () => {
   if (skip !== false) return
+  // netlab delays packets through an iptables NFQUEUE rule: a clean machine may lack iptables.
+  labMissing = ensureDebianPackage('/usr/sbin/iptables', 'iptables')
+  if (labMissing !== undefined) return
   root = await mkdtemp(join(tmpdir(), 'shoal-mdns-'))
   try {
     await lab('up', String(HOSTS.length), '--rate', '100mbit', '--delay', '2ms', '--net', LAB_NET)
@@ -68,7 +72,7 @@ before(async () => {
 })
 
 after(async () => {
-  if (skip !== false) return
+  if (skip !== false || root === '') return
   sharer?.kill('SIGTERM')
   await lab('down').catch(() => {})
   await rm(root, { recursive: true, force: true })
