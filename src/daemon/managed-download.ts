@@ -3,6 +3,9 @@ import type { DownloadControl, DownloadProgress, DownloadResult, GetOptions, Pie
 import type { SwarmContent } from '../swarm/swarm-content.js'
 import { PieceSources, type SourcePeer } from './piece-sources.js'
 
+/** The reason a stopped download's signal aborts with: shared, see DOWNLOAD_ENDED in swarm/download.ts. */
+const STOPPED = new Error('download stopped')
+
 export type DownloadState = 'finding' | 'downloading' | 'paused' | 'done' | 'failed'
 
 /** What the daemon remembers of a download it was asked for. */
@@ -147,7 +150,7 @@ export class ManagedDownload {
       return
     }
     this.stopReason = reason
-    this.controller?.abort()
+    this.controller?.abort(STOPPED)
     await running
   }
 

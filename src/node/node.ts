@@ -41,6 +41,8 @@ export const MAX_LINK_ADDRS = 4
 export const DIAL_DISCOVERED_BELOW = 50
 /** `connect(addr)` gives up after this long. */
 export const CONNECT_TIMEOUT_MS = 15_000
+/** Why a download's DHT search stops: shared, for the reason given in swarm/download.ts (DOWNLOAD_ENDED). */
+const SEARCH_ENDED = new ShoalError(ErrorCode.Aborted, 'search ended')
 /** Folder of the data directory holding downloads' verified-piece journals (store/piece-journal.ts). */
 export const JOURNAL_DIR = 'journals'
 
@@ -329,7 +331,7 @@ export class ShoalNode {
       this.announcer.announce(link.cid)
       return result
     } finally {
-      searching.abort()
+      searching.abort(SEARCH_ENDED)
       this.downloads.delete(download)
     }
   }

@@ -23,6 +23,14 @@ import { requestDepth } from './throughput.js'
 import type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult } from './download-types.js'
 import type { PieceData } from './wire/messages.js'
 
+/**
+ * The reason every signal of a finished download aborts with. One shared error, not a new one per
+ * download: an error's stack holds the objects of its frames (the Download itself), and Node 22
+ * keeps an aborted AbortSignal.any() that still has a listener for ever (nodejs/node#64476), so a
+ * fresh reason would keep each finished download in memory.
+ */
+const DOWNLOAD_ENDED = new ShoalError(ErrorCode.Aborted, 'download ended')
+
 export type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult, PieceEvent } from './download-types.js'
 
 /**
@@ -103,7 +111,7 @@ export class Download {
       clearInterval(timer)
       stopPeers()
       this.opts.signal?.removeEventListener('abort', onAbort)
-      this.abort.abort()
+      this.abort.abort(DOWNLOAD_ENDED)
       for (const session of this.sessions) session.close()
       await this.saveProgress(true)
       await this.journal?.close()
