@@ -29,6 +29,9 @@ export const STACK_LINE = /^\s+at /m
 
 export type ShoalEvent = Record<string, unknown> & { event: string }
 
+/** The user a process runs as (tests that need a user without root's rights, when run as root). */
+export interface RunAs { uid: number, gid: number }
+
 export interface Exit { code: number | null, signal: NodeJS.Signals | null }
 
 export interface RunResult extends Exit {
@@ -46,9 +49,9 @@ export class ShoalProcess {
   readonly exited: Promise<Exit>
   private readonly listeners = new Set<() => void>()
 
-  constructor (args: string[], env: NodeJS.ProcessEnv, cwd: string) {
+  constructor (args: string[], env: NodeJS.ProcessEnv, cwd: string, user?: RunAs) {
     this.args = args
-    this.child = spawn(process.execPath, [SHOAL_BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.child = spawn(process.execPath, [SHOAL_BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], ...user })
     this.child.stdout?.setEncoding('utf8')
     this.child.stderr?.setEncoding('utf8')
     this.child.stdout?.on('data', (chunk: string) => { this.stdout += chunk; this.notify() })
@@ -176,7 +179,7 @@ export class Harness {
     return { path, sha256: createHash('sha256').update(bytes).digest('hex') }
   }
 
-  start (args: string[]): ShoalProcess {
+  start (args: string[], user?: RunAs): ShoalProcess {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SHOAL_HOME: join(this.root, 'home'), // never the user's ~/.shoal, even if a test forgot --data-dir
@@ -185,14 +188,14 @@ export class Harness {
     delete env.SHOAL_DEBUG // it adds stack traces to failures, which the contract forbids
     delete env.NODE_TEST_CONTEXT // set by `node --test` for its own children, not for ours
     delete env.NODE_OPTIONS
-    const proc = new ShoalProcess(args, env, this.root)
+    const proc = new ShoalProcess(args, env, this.root, user)
     this.processes.add(proc)
     return proc
   }
 
   /** Runs a command to the end (bounded by `limitMs`). */
-  async run (args: string[], limitMs = RUN_LIMIT_MS): Promise<RunResult> {
-    return await this.start(args).waitExit(limitMs)
+  async run (args: string[], limitMs = RUN_LIMIT_MS, user?: RunAs): Promise<RunResult> {
+    return await this.start(args, user).waitExit(limitMs)
   }
 
   async cleanup (): Promise<void> {
