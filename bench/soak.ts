@@ -51,7 +51,10 @@ const SAMPLE_INTERVAL_MS = 10_000
 const WARM_UP_FRACTION = 0.2
 const PAUSE_BETWEEN_ROUNDS_MS = 200
 
-interface Sample { atMin: number, rssMiB: number, heapMiB: number, handles: number, fds: number }
+/** `buffersMiB`: memory of ArrayBuffers (Buffers) outside the V8 heap, to tell a leak of them from the allocator's own. */
+interface Sample { atMin: number, rssMiB: number, heapMiB: number, buffersMiB: number, handles: number, fds: number }
+type Measure = Exclude<keyof Sample, 'atMin'>
+const MEASURES: Measure[] = ['rssMiB', 'heapMiB', 'buffersMiB', 'handles', 'fds']
 interface Peer { index: number, port: number, dataDir: string, node?: ShoalNode, shares: Array<{ cid: string, path: string }> }
 
 const errors: string[] = []
@@ -68,18 +71,22 @@ function sample (started: number): Sample {
   try {
     fds = readdirSync('/proc/self/fd').length
   } catch {}
-  return { atMin: (Date.now() - started) / 60_000, rssMiB: memory.rss / MiB, heapMiB: memory.heapUsed / MiB, handles: process.getActiveResourcesInfo().length, fds }
+  return { atMin: (Date.now() - started) / 60_000, rssMiB: memory.rss / MiB, heapMiB: memory.heapUsed / MiB, buffersMiB: memory.arrayBuffers / MiB, handles: process.getActiveResourcesInfo().length, fds }
 }
 
 /** Least-squares slope of y over x. */
-function slope (points: Array<[number, number]>): number {
+/** Least-squares slope of the points and its standard error. */
+function slope (points: Array<[number, number]>): { slope: number, stdErr: number } {
   const n = points.length
-  if (n < 2) return 0
+  if (n < 3) return { slope: 0, stdErr: Number.NaN }
   const mx = points.reduce((s, [x]) => s + x, 0) / n
   const my = points.reduce((s, [, y]) => s + y, 0) / n
   const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0)
   const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0)
-  return sxx === 0 ? 0 : sxy / sxx
+  if (sxx === 0) return { slope: 0, stdErr: Number.NaN }
+  const b = sxy / sxx
+  const residuals = points.reduce((s, [x, y]) => s + (y - my - b * (x - mx)) ** 2, 0)
+  return { slope: b, stdErr: Math.sqrt(residuals / (n - 2) / sxx) }
 }
 
 async function freePort (): Promise<number> {
@@ -173,7 +180,7 @@ async function main (): Promise<void> {
       }
       if (rounds % 20 === 0) {
         const last = samples.at(-1) as Sample
-        console.log(`${last.atMin.toFixed(1)} min: ${rounds} rounds, ${downloads} downloads, ${churned} churned; RSS ${last.rssMiB.toFixed(0)} MiB, heap ${last.heapMiB.toFixed(0)} MiB, handles ${last.handles}, fds ${last.fds}; errors ${errors.length}`)
+        console.log(`${last.atMin.toFixed(1)} min: ${rounds} rounds, ${downloads} downloads, ${churned} churned; RSS ${last.rssMiB.toFixed(0)} MiB, heap ${last.heapMiB.toFixed(0)} MiB, buffers ${last.buffersMiB.toFixed(0)} MiB, handles ${last.handles}, fds ${last.fds}; errors ${errors.length}`)
       }
       await new Promise(resolve => setTimeout(resolve, PAUSE_BETWEEN_ROUNDS_MS))
     }
@@ -185,9 +192,12 @@ async function main (): Promise<void> {
   }
 
   const steady = samples.filter(s => s.atMin >= MINUTES * WARM_UP_FRACTION)
-  const perHour = (key: keyof Sample): number => slope(steady.map(s => [s.atMin, s[key]])) * 60
   const first = steady[0] ?? samples[0] as Sample
   const last = samples.at(-1) as Sample
+  const slopesPerHour = Object.fromEntries(MEASURES.map(key => {
+    const fit = slope(steady.map(s => [s.atMin, s[key]]))
+    return [key, { slope: fit.slope * 60, stdErr: fit.stdErr * 60 }]
+  })) as Record<Measure, { slope: number, stdErr: number }>
   const summary = {
     date: new Date().toISOString(),
     command: `npm run soak -- --minutes ${MINUTES} --peers ${PEERS}`,
@@ -198,17 +208,15 @@ async function main (): Promise<void> {
     churned,
     interruptedByChurn: interrupted,
     errors,
-    slopesPerHour: { rssMiB: perHour('rssMiB'), heapMiB: perHour('heapMiB'), handles: perHour('handles'), fds: perHour('fds') },
-    afterWarmUp: { rssMiB: [first.rssMiB, last.rssMiB], heapMiB: [first.heapMiB, last.heapMiB], handles: [first.handles, last.handles], fds: [first.fds, last.fds] },
+    slopesPerHour,
+    afterWarmUp: Object.fromEntries(MEASURES.map(key => [key, [first[key], last[key]]])),
     samples
   }
   await mkdir(join(ROOT, 'bench', 'results'), { recursive: true })
   await writeFile(join(ROOT, 'bench', 'results', 'soak.json'), JSON.stringify(summary, null, 2) + '\n')
-  const s = summary.slopesPerHour
+  const fmt = (key: Measure): string => `${key} ${slopesPerHour[key].slope.toFixed(1)} ± ${slopesPerHour[key].stdErr.toFixed(1)} (${first[key].toFixed(0)} → ${last[key].toFixed(0)})`
   console.log(`soak ${MINUTES} min, ${PEERS} peers: ${rounds} rounds, ${downloads} downloads verified, ${churned} nodes churned (${interrupted} downloads interrupted with them); ` +
-    `slopes per hour after warm-up: RSS ${s.rssMiB.toFixed(1)} MiB, heap ${s.heapMiB.toFixed(1)} MiB, handles ${s.handles.toFixed(1)}, fds ${s.fds.toFixed(1)}; ` +
-    `RSS ${first.rssMiB.toFixed(0)} → ${last.rssMiB.toFixed(0)} MiB, heap ${first.heapMiB.toFixed(0)} → ${last.heapMiB.toFixed(0)} MiB, handles ${first.handles} → ${last.handles}, fds ${first.fds} → ${last.fds}; ` +
-    `errors escaped: ${errors.length}`)
+    `slopes per hour after warm-up, ± one standard error (first → last): ${MEASURES.map(fmt).join(', ')}; errors escaped: ${errors.length}`)
   for (const e of errors.slice(0, 20)) console.log(`  ${e.split('\n')[0] ?? ''}`)
   process.exitCode = errors.length > 0 ? 1 : 0
 }
