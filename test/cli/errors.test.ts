@@ -4,15 +4,18 @@
  */
 import { describe, test, before, after } from 'node:test'
 import { strict as assert } from 'node:assert'
-import { chmod, chown, readdir, writeFile } from 'node:fs/promises'
+import { chmod, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   Harness, assertHumanFailure, assertJsonFailure, assertLoopbackAddrs, assertSuccess, jsonEvents, show, unknownCid,
-  type ShoalEvent
+  type ShoalEvent, type Wrapper
 } from './harness.js'
 
-/** The unprivileged user of Debian and most Linux systems. */
-const NOBODY = { uid: 65534, gid: 65534 }
+/**
+ * Root may read and write anywhere: run as root, these commands run without the two capabilities
+ * that bypass file permissions (util-linux's setpriv), so a folder's mode applies to them too.
+ */
+const WITHOUT_ROOTS_RIGHTS: Wrapper = process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search'] : undefined
 
 interface Case {
   name: string
@@ -68,22 +71,13 @@ describe('shoal: bad input', () => {
     })
   }
 
-  // Root may write anywhere: run as root, the commands run as the unprivileged user 'nobody'.
   test('get -o a folder without write permission', { timeout: 60_000 }, async () => {
-    const asRoot = process.getuid?.() === 0
-    const user = asRoot ? NOBODY : undefined
-    const home = await h.dir('user')
     const locked = await h.dir('locked')
-    if (user !== undefined) {
-      await chmod(h.root, 0o711) // nobody may pass through the test root to its own folders
-      await chown(home, user.uid, user.gid)
-      await chown(locked, user.uid, user.gid)
-    }
     await chmod(locked, 0o500)
     try {
       const [human, json] = await Promise.all([
-        h.run(['get', await unknownCid(), '--timeout', '5', '-o', join(locked, 'sub'), ...h.net(join(home, 'a'))], undefined, user),
-        h.run(['get', await unknownCid(), '--timeout', '5', '-o', locked, '--json', ...h.net(join(home, 'b'))], undefined, user)
+        h.run(['get', await unknownCid(), '--timeout', '5', '-o', join(locked, 'sub'), ...h.net()], undefined, WITHOUT_ROOTS_RIGHTS),
+        h.run(['get', await unknownCid(), '--timeout', '5', '-o', locked, '--json', ...h.net()], undefined, WITHOUT_ROOTS_RIGHTS)
       ])
       assert.match(assertHumanFailure(human), /cannot write to .*locked/)
       const event = assertJsonFailure(json, ['NO_WRITE_ACCESS'])
@@ -91,33 +85,21 @@ describe('shoal: bad input', () => {
       assert.deepEqual(await readdir(locked), [], 'something was written into the locked folder')
     } finally {
       await chmod(locked, 0o700)
-      if (asRoot) await chmod(h.root, 0o700)
     }
   })
 
   test('share a folder holding a file it may not read', { timeout: 60_000 }, async () => {
-    const asRoot = process.getuid?.() === 0
-    const user = asRoot ? NOBODY : undefined
-    const home = await h.dir('user')
     const folder = await h.dir('unreadable')
     await writeFile(join(folder, 'open.txt'), 'anyone may read this\n')
     await writeFile(join(folder, 'secret.txt'), 'nobody may read this\n')
     await chmod(join(folder, 'secret.txt'), 0)
-    if (user !== undefined) {
-      await chmod(h.root, 0o711)
-      await chown(home, user.uid, user.gid)
-    }
-    try {
-      const [human, json] = await Promise.all([
-        h.run(['share', folder, ...h.net(join(home, 'a'))], undefined, user),
-        h.run(['share', folder, '--json', ...h.net(join(home, 'b'))], undefined, user)
-      ])
-      assert.match(assertHumanFailure(human), /cannot read .*secret\.txt: permission denied/)
-      assertJsonFailure(json, ['PATH_NOT_FOUND'])
-      assert.ok(!jsonEvents(json).some(e => e.event === 'sharing'), show(json))
-    } finally {
-      if (asRoot) await chmod(h.root, 0o700)
-    }
+    const [human, json] = await Promise.all([
+      h.run(['share', folder, ...h.net()], undefined, WITHOUT_ROOTS_RIGHTS),
+      h.run(['share', folder, '--json', ...h.net()], undefined, WITHOUT_ROOTS_RIGHTS)
+    ])
+    assert.match(assertHumanFailure(human), /cannot read .*secret\.txt: permission denied/)
+    assertJsonFailure(json, ['PATH_NOT_FOUND'])
+    assert.ok(!jsonEvents(json).some(e => e.event === 'sharing'), show(json))
   })
 
   test('a second process on a data directory in use fails with DATA_DIR_IN_USE; the first is unaffected', { timeout: 60_000 }, async () => {

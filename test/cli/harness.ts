@@ -29,8 +29,8 @@ export const STACK_LINE = /^\s+at /m
 
 export type ShoalEvent = Record<string, unknown> & { event: string }
 
-/** The user a process runs as (tests that need a user without root's rights, when run as root). */
-export interface RunAs { uid: number, gid: number }
+/** A command that starts the process, given `node` and its arguments (e.g. `setpriv …`), or none. */
+export type Wrapper = string[] | undefined
 
 export interface Exit { code: number | null, signal: NodeJS.Signals | null }
 
@@ -49,9 +49,10 @@ export class ShoalProcess {
   readonly exited: Promise<Exit>
   private readonly listeners = new Set<() => void>()
 
-  constructor (args: string[], env: NodeJS.ProcessEnv, cwd: string, user?: RunAs) {
+  constructor (args: string[], env: NodeJS.ProcessEnv, cwd: string, wrapper?: Wrapper) {
     this.args = args
-    this.child = spawn(process.execPath, [SHOAL_BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], ...user })
+    const argv = [...(wrapper ?? []), process.execPath, SHOAL_BIN, ...args]
+    this.child = spawn(argv[0] as string, argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     this.child.stdout?.setEncoding('utf8')
     this.child.stderr?.setEncoding('utf8')
     this.child.stdout?.on('data', (chunk: string) => { this.stdout += chunk; this.notify() })
@@ -179,7 +180,7 @@ export class Harness {
     return { path, sha256: createHash('sha256').update(bytes).digest('hex') }
   }
 
-  start (args: string[], user?: RunAs): ShoalProcess {
+  start (args: string[], wrapper?: Wrapper): ShoalProcess {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SHOAL_HOME: join(this.root, 'home'), // never the user's ~/.shoal, even if a test forgot --data-dir
@@ -188,14 +189,14 @@ export class Harness {
     delete env.SHOAL_DEBUG // it adds stack traces to failures, which the contract forbids
     delete env.NODE_TEST_CONTEXT // set by `node --test` for its own children, not for ours
     delete env.NODE_OPTIONS
-    const proc = new ShoalProcess(args, env, this.root, user)
+    const proc = new ShoalProcess(args, env, this.root, wrapper)
     this.processes.add(proc)
     return proc
   }
 
   /** Runs a command to the end (bounded by `limitMs`). */
-  async run (args: string[], limitMs = RUN_LIMIT_MS, user?: RunAs): Promise<RunResult> {
-    return await this.start(args, user).waitExit(limitMs)
+  async run (args: string[], limitMs = RUN_LIMIT_MS, wrapper?: Wrapper): Promise<RunResult> {
+    return await this.start(args, wrapper).waitExit(limitMs)
   }
 
   async cleanup (): Promise<void> {
