@@ -5,12 +5,20 @@ import type { ShoalLibp2p } from '../net/libp2p.js'
 import { MAX_ADDR_BYTES, MAX_ADDRS_PER_PEER } from '../swarm/wire/constants.js'
 import type { PeerRecord } from '../swarm/wire/messages.js'
 
+/** A peer's addresses, once read from the peer store, are given out for this long without a new read. */
+export const DESCRIBE_CACHE_MS = 10_000
+/** Most peers whose addresses are kept for peer exchange (the oldest go first). */
+export const DESCRIBE_CACHE_PEERS = 1024
+
 /**
  * Bridges Shoal's peer records (peer exchange, link hints) and libp2p's peer store, so that a peer
  * learned from anywhere can be dialled by its ID alone.
  */
 export class PeerBook {
-  constructor (private readonly libp2p: ShoalLibp2p) {}
+  /** Answers to peer exchange, by peer ID: every peer of a crowd asks every few seconds. */
+  private readonly described = new Map<string, { record: PeerRecord | undefined, at: number }>()
+
+  constructor (private readonly libp2p: ShoalLibp2p, private readonly now: () => number = Date.now) {}
 
   /** Remembers addresses given with a `/p2p/<id>` suffix; returns the peer IDs. */
   async addAddrs (addrs: Multiaddr[]): Promise<string[]> {
@@ -46,16 +54,30 @@ export class PeerBook {
     return ids
   }
 
+  /** Peer records (ID and addresses) for peer exchange; peers without a known address are left out. */
   async describe (peerIds: string[]): Promise<PeerRecord[]> {
     const records: PeerRecord[] = []
     for (const id of peerIds) {
-      try {
-        const peerId = peerIdFromString(id)
-        const peer = await this.libp2p.peerStore.get(peerId)
-        const addrs = peer.addresses.map(a => a.multiaddr.bytes).filter(b => b.byteLength <= MAX_ADDR_BYTES).slice(0, MAX_ADDRS_PER_PEER)
-        if (addrs.length > 0) records.push({ id: peerId.toMultihash().bytes, addrs })
-      } catch {}
+      const record = await this.describeOne(id)
+      if (record !== undefined) records.push(record)
     }
     return records
+  }
+
+  private async describeOne (id: string): Promise<PeerRecord | undefined> {
+    const now = this.now()
+    const cached = this.described.get(id)
+    if (cached !== undefined && now - cached.at < DESCRIBE_CACHE_MS) return cached.record
+    let record: PeerRecord | undefined
+    try {
+      const peerId = peerIdFromString(id)
+      const peer = await this.libp2p.peerStore.get(peerId)
+      const addrs = peer.addresses.map(a => a.multiaddr.bytes).filter(b => b.byteLength <= MAX_ADDR_BYTES).slice(0, MAX_ADDRS_PER_PEER)
+      if (addrs.length > 0) record = { id: peerId.toMultihash().bytes, addrs }
+    } catch {}
+    this.described.delete(id) // re-inserted last: the Map's order is the order of the reads
+    this.described.set(id, { record, at: now })
+    if (this.described.size > DESCRIBE_CACHE_PEERS) this.described.delete(this.described.keys().next().value as string)
+    return record
   }
 }

@@ -53,6 +53,11 @@ function partialName (name: string): string {
 }
 
 /** Makes sure `outputDir` exists (creating it) and that we can create files in it. */
+/** Whether something is at `path` (a file, a folder, anything `stat` sees). */
+export async function exists (path: string): Promise<boolean> {
+  return await stat(path).then(() => true, () => false)
+}
+
 export async function checkOutputDir (outputDir: string): Promise<void> {
   const dir = resolve(outputDir)
   const denied = (err: unknown): ShoalError =>

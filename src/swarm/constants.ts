@@ -41,6 +41,8 @@ export const RETRY_NOT_FOUND_MS = 3_000
 export const RETRY_FAILED_MS = 5_000
 /** How often a download asks its peers for more peers (peer exchange). */
 export const PEER_EXCHANGE_INTERVAL_MS = 2_000
+/** Longest pause between peer-exchange rounds, reached after rounds that bring no new peer. */
+export const PEER_EXCHANGE_MAX_INTERVAL_MS = 30_000
 /** Most peers one download talks to at once. */
 export const MAX_PEERS_PER_DOWNLOAD = 60
 /** How long a peer that sent a wrong piece stays banned. */

@@ -68,6 +68,8 @@ export interface DownloadResult {
   publisher: string
   bytes: number
   received: number
+  /** Of `received`, the bytes that came over direct connections (the rest came over libp2p streams). */
+  direct: number
   peers: Record<string, number>
   durationMs: number
 }

@@ -1,14 +1,13 @@
-import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PieceLayout } from '../content/layout.js'
 import { ErrorCode, ShoalError } from '../errors.js'
-import { checkOutputDir, commitDownload, downloadPaths, type DownloadPaths } from '../store/download-paths.js'
+import { checkOutputDir, commitDownload, downloadPaths, exists, type DownloadPaths } from '../store/download-paths.js'
 import { PieceFiles } from '../store/piece-files.js'
 import { checkFreeSpace } from '../store/disk-space.js'
 import { PieceJournal } from '../store/piece-journal.js'
 import { CandidatePool } from './candidate-pool.js'
 import {
-  DIRECT_MIN_BYTES, PEER_EXCHANGE_INTERVAL_MS,
+  DIRECT_MIN_BYTES,
   PIECE_TIMEOUT_MS, REJECT_RETRY_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
 } from './constants.js'
 import { claimedPieces, fetchManifest, fetchPieceHashes, InvalidContent, recheckPieces, WrongPublisher, type VerifiedManifest } from './download-setup.js'
@@ -18,8 +17,9 @@ import { faultOf, PeerStalled } from './faults.js'
 import { StallGuard } from './stall-guard.js'
 import { PiecePicker } from './piece-picker.js'
 import { SwarmContent } from './swarm-content.js'
-import { RateMeter } from './rate-meter.js'
+import { ReceivedTally } from './received-tally.js'
 import { requestDepth } from './throughput.js'
+import { PeerExchangePace } from './peer-exchange-pace.js'
 import type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult } from './download-types.js'
 import type { PieceData } from './wire/messages.js'
 
@@ -49,8 +49,7 @@ export class Download {
   private readonly adopted = new Set<PeerSession>()
   /** Peers a session is being moved to a direct connection for. */
   private readonly upgrading = new Set<string>()
-  private readonly bytesByPeer = new Map<string, number>()
-  private readonly rate = new RateMeter()
+  private readonly received = new ReceivedTally()
   private readonly started = Date.now()
   private readonly abort = new AbortController()
   private readonly stalls = new StallGuard()
@@ -63,10 +62,9 @@ export class Download {
   private content?: SwarmContent
   private picker?: PiecePicker
   private paths?: DownloadPaths
-  private received = 0
   private lastProgressAt = Date.now()
   private lastSavedAt = 0
-  private lastExchangeAt = 0
+  private readonly exchangePace = new PeerExchangePace()
   private sessionWaiters: Array<(s: PeerSession) => void> = []
   private settle?: { resolve: (r: DownloadResult) => void, reject: (e: Error) => void }
   private finishing = false
@@ -90,10 +88,12 @@ export class Download {
   }
 
   /** Tell the download about a peer that may have the content. */
-  addPeer (peerId: string): void {
-    if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId)) return
-    this.candidates.add(peerId)
+  /** Returns whether the peer was new to this download. */
+  addPeer (peerId: string): boolean {
+    if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId)) return false
+    const added = this.candidates.add(peerId)
     this.connectMore()
+    return added
   }
 
   async run (): Promise<DownloadResult> {
@@ -333,11 +333,9 @@ export class Download {
     content.addPiece(piece)
     this.journal?.append(piece)
     this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: true, transport: session.transport })
-    this.received += data.byteLength
-    this.rate.add(data.byteLength)
+    this.received.add(session.peerId, data.byteLength, session.transport)
     session.bytesReceived += data.byteLength
     this.c.scores.credit(session.peerId)
-    this.bytesByPeer.set(session.peerId, (this.bytesByPeer.get(session.peerId) ?? 0) + data.byteLength)
     this.lastProgressAt = Date.now()
     for (const other of this.sessions) {
       if (other !== session && other.inFlight.has(piece)) {
@@ -395,10 +393,7 @@ export class Download {
     for (const session of [...this.sessions]) this.guard(session, now)
     this.connectMore()
     this.fillAll()
-    if (now - this.lastExchangeAt > PEER_EXCHANGE_INTERVAL_MS) {
-      this.lastExchangeAt = now
-      void this.exchangePeers()
-    }
+    if (this.exchangePace.due(now)) void this.exchangePeers()
     if (now - this.lastSavedAt > SAVE_PROGRESS_INTERVAL_MS) void this.saveProgress(false)
     this.opts.onProgress?.(this.progress('finding'))
   }
@@ -418,13 +413,19 @@ export class Download {
 
   private async exchangePeers (): Promise<void> {
     const sessions = [...this.sessions].filter(s => !s.closed).sort(() => Math.random() - 0.5).slice(0, 3)
-    await Promise.all(sessions.map(async s => await this.exchangeWith(s)))
+    const learned = await Promise.all(sessions.map(async s => await this.exchangeWith(s)))
+    this.exchangePace.record(learned.reduce((a, b) => a + b, 0), Date.now())
   }
 
-  private async exchangeWith (session: PeerSession): Promise<void> {
+  /** Asks one peer for the others it knows; returns how many of them were new to this download. */
+  private async exchangeWith (session: PeerSession): Promise<number> {
+    let learned = 0
     try {
-      for (const id of await this.c.learnPeers(await session.getPeers())) this.addPeer(id)
+      for (const id of await this.c.learnPeers(await session.getPeers())) {
+        if (this.addPeer(id)) learned++
+      }
     } catch {}
+    return learned
   }
 
   private async saveProgress (force: boolean): Promise<void> {
@@ -470,8 +471,9 @@ export class Download {
       path: this.paths?.final ?? '',
       publisher: v.publisher,
       bytes,
-      received: this.received,
-      peers: Object.fromEntries(this.bytesByPeer),
+      received: this.received.total,
+      direct: this.received.direct,
+      peers: this.received.peers(),
       durationMs: Date.now() - this.started
     }
   }
@@ -485,15 +487,11 @@ export class Download {
       name: this.verified?.manifest.name,
       totalBytes: layout?.totalSize ?? 0,
       verifiedBytes: content?.verifiedBytes() ?? 0,
-      receivedBytes: this.received,
+      receivedBytes: this.received.total,
       pieces: layout?.pieceCount ?? 0,
       piecesDone: content?.bitfield.count() ?? 0,
       peers: this.sessions.size,
-      bytesPerSecond: this.rate.perSecond()
+      bytesPerSecond: this.received.bytesPerSecond()
     }
   }
-}
-
-async function exists (path: string): Promise<boolean> {
-  return await stat(path).then(() => true, () => false)
 }

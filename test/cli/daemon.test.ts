@@ -12,7 +12,7 @@ import {
 
 /** The keys of the `sharing` and `done` events, as README.md documents them. */
 const SHARING_KEYS = ['addrs', 'bytes', 'cid', 'event', 'files', 'kind', 'link', 'name', 'peerId', 'skipped']
-const DONE_KEYS = ['bytes', 'cid', 'durationMs', 'event', 'name', 'path', 'peers', 'publisher', 'received']
+const DONE_KEYS = ['bytes', 'cid', 'direct', 'durationMs', 'event', 'name', 'path', 'peers', 'publisher', 'received']
 const PROGRESS_KEYS = ['bytes', 'cid', 'event', 'peers', 'phase', 'pieces', 'rate', 'received', 'total', 'totalPieces']
 
 describe('shoal daemon', () => {

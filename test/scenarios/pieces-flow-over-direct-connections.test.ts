@@ -42,6 +42,7 @@ test('a large download moves to a direct connection; with direct connections off
     assert.equal(result.received, SIZE, 'no byte fetched twice across the move')
     assert.ok(pieces.every(p => p.valid))
     const direct = pieces.filter(p => p.transport === 'direct').reduce((n, p) => n + p.bytes, 0)
+    assert.equal(result.direct, direct, 'the result counts the bytes that came over direct connections')
     if (seederDirect) {
       assert.ok(direct >= SIZE / 2, `most bytes came over the direct connection (${direct} of ${SIZE})`)
       assert.equal(pieces.at(-1)?.transport, 'direct', 'the download ends on the direct connection')

@@ -1,0 +1,26 @@
+import { RateMeter } from './rate-meter.js'
+
+/** What a download received over the network: in all, over direct connections, from each peer, and how fast. */
+export class ReceivedTally {
+  /** Verified bytes that came over the network (not those found on disk at a resume). */
+  total = 0
+  /** Of `total`, the bytes that came over direct connections. */
+  direct = 0
+  private readonly byPeer = new Map<string, number>()
+  private readonly rate = new RateMeter()
+
+  add (peerId: string, bytes: number, transport: 'direct' | 'libp2p'): void {
+    this.total += bytes
+    if (transport === 'direct') this.direct += bytes
+    this.rate.add(bytes)
+    this.byPeer.set(peerId, (this.byPeer.get(peerId) ?? 0) + bytes)
+  }
+
+  peers (): Record<string, number> {
+    return Object.fromEntries(this.byPeer)
+  }
+
+  bytesPerSecond (): number {
+    return this.rate.perSecond()
+  }
+}
