@@ -44,7 +44,7 @@ export interface PieceEvent {
   bytes: number
   valid: boolean
   /** How it came: over a direct connection (net/direct/) or a libp2p stream. */
-  transport: 'direct' | 'libp2p'
+  transport: Pipe['kind']
 }
 
 export interface DownloadProgress {

@@ -1,3 +1,4 @@
+import type { Pipe } from '../net/pipe.js'
 import { RateMeter } from './rate-meter.js'
 
 /** What a download received over the network: in all, over direct connections, from each peer, and how fast. */
@@ -9,7 +10,7 @@ export class ReceivedTally {
   private readonly byPeer = new Map<string, number>()
   private readonly rate = new RateMeter()
 
-  add (peerId: string, bytes: number, transport: 'direct' | 'libp2p'): void {
+  add (peerId: string, bytes: number, transport: Pipe['kind']): void {
     this.total += bytes
     if (transport === 'direct') this.direct += bytes
     this.rate.add(bytes)
