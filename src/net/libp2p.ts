@@ -37,6 +37,20 @@ export interface NetworkOptions {
   gater?: ConnectionGater
   /** A private network's pre-shared key (see network-key.ts): only nodes holding it can connect. */
   networkKey?: Uint8Array
+  /** What the node's capabilities add (node/service.ts): transports, libp2p services, addresses. */
+  extensions?: NetworkExtension[]
+}
+
+/**
+ * What a capability adds to the libp2p node before it starts (node/service.ts): extra transports
+ * (e.g. circuit relay), extra libp2p services by name, and addresses to listen on or announce.
+ */
+export interface NetworkExtension {
+  transports?: Array<(components: any) => any>
+  services?: Record<string, (components: any) => unknown>
+  listen?: string[]
+  announce?: string[]
+  appendAnnounce?: string[]
 }
 
 export type ShoalServices = {
@@ -49,7 +63,10 @@ export type ShoalLibp2p = Libp2p<ShoalServices>
 
 /** Builds (and starts) the libp2p node: TCP, Noise, Yamux, identify, ping, Shoal's DHT, mDNS, bootstrap. */
 export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp2p> {
-  const listen = options.listen ?? DEFAULT_LISTEN
+  const extensions = options.extensions ?? []
+  const listen = [...(options.listen ?? DEFAULT_LISTEN), ...extensions.flatMap(e => e.listen ?? [])]
+  const announce = extensions.flatMap(e => e.announce ?? [])
+  const appendAnnounce = extensions.flatMap(e => e.appendAnnounce ?? [])
   for (const addr of [...listen, ...(options.bootstrap ?? [])]) {
     checkMultiaddr(addr)
   }
@@ -68,8 +85,12 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
   try {
     return await createLibp2p({
       privateKey: options.privateKey,
-      addresses: { listen },
-      transports: [tcp()],
+      addresses: {
+        listen,
+        ...(announce.length > 0 ? { announce } : {}),
+        ...(appendAnnounce.length > 0 ? { appendAnnounce } : {})
+      },
+      transports: [tcp(), ...extensions.flatMap(e => e.transports ?? [])],
       // Noise only: its handshake is about half the CPU and latency of libp2p TLS (which makes and
       // parses an X.509 certificate per connection, and whose X.509 stack costs ~20 MiB of
       // memory), and bulk piece data does not ride libp2p connections but direct ones
@@ -88,7 +109,8 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
           clientMode: false,
           // A LAN or loopback swarm has only private addresses: keep them.
           peerInfoMapper: passthroughMapper
-        })
+        }),
+        ...Object.assign({}, ...extensions.map(e => e.services ?? {}))
       }
     }) as ShoalLibp2p
   } catch (err: any) {

@@ -31,6 +31,8 @@ import { PeerBook } from './peer-book.js'
 import { restoreContent } from './restore.js'
 import { TransferStats } from './transfer-stats.js'
 import { summarizeContent, summarizeConnections, type ConnectionSummary, type ContentSummary } from './content-list.js'
+import { capabilitiesFor } from './capabilities.js'
+import type { Capability, NodeComponents, NodeService } from './service.js'
 
 export const DATABASE_FILE = 'shoal.db'
 /** Default for `get`: give up when nothing arrives for this long. */
@@ -72,6 +74,8 @@ export interface NodeOptions {
   direct?: boolean
   /** TCP port of the direct server. Default 0: any free port. */
   directPort?: number
+  /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
+  capabilities?: Capability[]
 }
 
 export interface ShareResult {
@@ -150,8 +154,11 @@ export class ShoalNode {
   private readonly privateKey: PrivateKey
   private readonly options: NodeOptions
   private direct?: DirectTransport
+  private readonly capabilities: Capability[]
+  /** Running capability services, in start order. */
+  private readonly services: NodeService[] = []
 
-  private constructor (dataDir: string, privateKey: PrivateKey, libp2p: ShoalLibp2p, db: ShoalDatabase, lock: DataDirLock, options: NodeOptions, events: NodeEvents, scores: PeerScores) {
+  private constructor (dataDir: string, privateKey: PrivateKey, libp2p: ShoalLibp2p, db: ShoalDatabase, lock: DataDirLock, options: NodeOptions, events: NodeEvents, scores: PeerScores, capabilities: Capability[]) {
     this.dataDir = dataDir
     this.scores = scores
     this.budget = options.downloadLimit !== undefined ? new RequestBudget(options.downloadLimit) : undefined
@@ -161,6 +168,7 @@ export class ShoalNode {
     this.lock = lock
     this.events = events
     this.options = options
+    this.capabilities = capabilities
     this.peers = new PeerBook(libp2p)
     this.provider = new Provider({
       registry: this.registry,
@@ -182,6 +190,7 @@ export class ShoalNode {
     const lock = await lockDataDir(dataDir)
     let db: ShoalDatabase | undefined
     let libp2p: ShoalLibp2p | undefined
+    let node: ShoalNode | undefined
     try {
       const privateKey = await loadOrCreateKey(dataDir, events.warning)
       db = ShoalDatabase.open(join(dataDir, DATABASE_FILE))
@@ -189,11 +198,17 @@ export class ShoalNode {
       // Created before the network, whose connection gater refuses banned peers.
       const scores = new PeerScores()
       const gater = connectionGater({ isBanned: id => scores.isBanned(id), connectionsOf: id => libp2p?.getConnections(id).length ?? 0 })
-      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey })
-      const node = new ShoalNode(dataDir, privateKey, libp2p, db, lock, options, events, scores)
+      const capabilities = capabilitiesFor(options)
+      const extensions = capabilities.flatMap(c => c.network !== undefined ? [c.network] : [])
+      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey, extensions })
+      node = new ShoalNode(dataDir, privateKey, libp2p, db, lock, options, events, scores, capabilities)
       await node.start()
       return node
     } catch (err) {
+      if (node !== undefined) {
+        await node.stop().catch(() => {})
+        throw err
+      }
       await Promise.resolve(libp2p?.stop()).catch(() => {})
       db?.close()
       await lock.release()
@@ -259,6 +274,33 @@ export class ShoalNode {
       this.registry.add(content)
       if (content.complete) this.announcer.announce(content.cid)
     }
+    const components = this.components()
+    for (const capability of this.capabilities) {
+      const service = await capability.create(components)
+      this.services.push(service)
+      await service.start()
+    }
+  }
+
+  /** What a capability's service is handed (node/service.ts). */
+  private components (): NodeComponents {
+    return {
+      peerId: this.peerId,
+      privateKey: this.privateKey,
+      dataDir: this.dataDir,
+      libp2p: this.libp2p,
+      db: this.db,
+      scores: this.scores,
+      registry: this.registry,
+      content: this,
+      signal: this.stopping.signal,
+      warn: message => this.events.warning?.(message)
+    }
+  }
+
+  /** The running capability service of that name (node/service.ts), if this node runs one. */
+  service<T extends NodeService> (name: string): T | undefined {
+    return this.services.find(s => s.name === name) as T | undefined
   }
 
   /** Shares a file or folder in place; it is served until the node stops (and again after a restart). */
@@ -410,6 +452,7 @@ export class ShoalNode {
   async stop (): Promise<void> {
     if (this.stopping.signal.aborted) return
     this.stopping.abort()
+    for (const service of [...this.services].reverse()) await service.stop().catch(() => {})
     this.announcer.stop()
     await this.provider.stop().catch(() => {})
     await this.direct?.stop().catch(() => {})

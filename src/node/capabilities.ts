@@ -1,0 +1,13 @@
+import type { NodeOptions } from './node.js'
+import type { Capability } from './service.js'
+
+/**
+ * The capabilities a node runs for its options, in start order (stopped in reverse). Each comes
+ * from its own folder (src/reach/, src/storage/, src/compute/…); this list is the only place that
+ * names them, so node.ts stays a composer.
+ */
+export function capabilitiesFor (options: NodeOptions): Capability[] {
+  const capabilities: Capability[] = []
+  for (const extra of options.capabilities ?? []) capabilities.push(extra)
+  return capabilities
+}
