@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createNode, type ShoalNode } from '../src/node/node.js'
 import { ROOT } from './lib/shoal-cli.js'
-import { DIRECT_MIN_BYTES } from '../src/swarm/constants.js'
+import { DIRECT_MIN_BYTES } from '../src/swarm/requester/constants.js'
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: number): number => {

@@ -4,7 +4,7 @@ import type { DaemonEvents } from '../daemon/events.js'
 import type { Logger, LogRecord } from '../log/logger.js'
 import type { ShoalMetrics } from '../metrics/shoal-metrics.js'
 import type { ConnectionSummary, ContentSummary, ShareResult } from '../node/node.js'
-import type { SwarmContent } from '../swarm/swarm-content.js'
+import type { SwarmContent } from '../swarm/common/swarm-content.js'
 
 /** The node as `GET /api/v1/node` and the `stats` event report it. */
 export interface NodeStatus {

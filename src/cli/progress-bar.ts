@@ -1,4 +1,4 @@
-import type { DownloadProgress } from '../swarm/download.js'
+import type { DownloadProgress } from '../swarm/requester/download.js'
 import { formatBytes, formatDuration, formatRate } from './format.js'
 
 export const BAR_WIDTH = 24

@@ -8,7 +8,7 @@ import { ErrorCode, ShoalError } from '../errors.js'
 import { createLogger, type Logger, type LogRecord } from '../log/logger.js'
 import { ShoalMetrics } from '../metrics/shoal-metrics.js'
 import { createNode, type ContentSummary, type NodeOptions, type ShoalNode } from '../node/node.js'
-import type { SwarmContent } from '../swarm/swarm-content.js'
+import type { SwarmContent } from '../swarm/common/swarm-content.js'
 import { dashboardUrl, loadOrCreateToken, removeApiFile, writeApiFile } from './api-file.js'
 import {
   ACTIVITY_RECORDS, RATE_HISTORY_SAMPLES, DEFAULT_API_HOST, DEFAULT_API_PORT, DEFAULT_DOWNLOADS_SUBDIR, DOWNLOADS_FILE, STATS_INTERVAL_MS, UPLOADS_SUBDIR

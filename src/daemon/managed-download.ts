@@ -1,9 +1,9 @@
 import { isShoalError } from '../errors.js'
 import type { DownloadControl, DownloadProgress, DownloadResult, GetOptions, PieceEvent } from '../node/node.js'
-import type { SwarmContent } from '../swarm/swarm-content.js'
+import type { SwarmContent } from '../swarm/common/swarm-content.js'
 import { PieceSources, type SourcePeer } from './piece-sources.js'
 
-/** The reason a stopped download's signal aborts with: shared, see DOWNLOAD_ENDED in swarm/download.ts. */
+/** The reason a stopped download's signal aborts with: shared, see DOWNLOAD_ENDED in swarm/requester/download.ts. */
 const STOPPED = new Error('download stopped')
 
 export type DownloadState = 'finding' | 'downloading' | 'paused' | 'done' | 'failed'

@@ -1,4 +1,4 @@
-import { RateMeter } from '../swarm/rate-meter.js'
+import { RateMeter } from '../swarm/common/rate-meter.js'
 
 /** Most peers whose totals are remembered; the least recently active are forgotten first. */
 export const MAX_TRACKED_PEERS = 4_096

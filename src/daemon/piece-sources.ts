@@ -1,4 +1,4 @@
-import type { PieceEvent } from '../swarm/download.js'
+import type { PieceEvent } from '../swarm/requester/download.js'
 import { MAX_SOURCE_PEERS, SOURCE_EARLIER, SOURCE_OTHER } from './constants.js'
 
 /** A peer's share of one download: bytes and pieces it gave. */

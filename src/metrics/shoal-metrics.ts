@@ -1,5 +1,5 @@
-import type { PieceEvent } from '../swarm/download.js'
-import type { Fault } from '../swarm/peer-scores.js'
+import type { PieceEvent } from '../swarm/requester/download.js'
+import type { Fault } from '../swarm/common/peer-scores.js'
 import { PROTOCOL } from '../swarm/wire/constants.js'
 import { DHT_PROTOCOL } from '../net/libp2p.js'
 import { MetricsRegistry, type Sample } from './registry.js'

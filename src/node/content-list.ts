@@ -4,8 +4,8 @@ import { decodeSignedManifest } from '../content/envelope.js'
 import { PieceLayout } from '../content/layout.js'
 import { decodeManifest, type Manifest } from '../content/manifest.js'
 import type { ContentRecord } from '../store/database.js'
-import { Bitfield } from '../swarm/bitfield.js'
-import type { ContentRegistry } from '../swarm/registry.js'
+import { Bitfield } from '../swarm/wire/bitfield.js'
+import type { ContentRegistry } from '../swarm/common/registry.js'
 
 /** One share or download as `ShoalNode.listContent()` reports it. */
 export interface ContentSummary {

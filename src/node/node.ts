@@ -18,15 +18,15 @@ import { DirectTransport } from '../net/direct/direct-transport.js'
 import { streamPipe, type Pipe } from '../net/pipe.js'
 import { ShoalDatabase } from '../store/database.js'
 import { PieceFiles } from '../store/piece-files.js'
-import { Download, type DownloadProgress, type DownloadResult, type PieceEvent } from '../swarm/download.js'
-import { PeerScores, type Fault } from '../swarm/peer-scores.js'
-import { Provider } from '../swarm/provider.js'
-import { ContentRegistry } from '../swarm/registry.js'
-import { SwarmContent } from '../swarm/swarm-content.js'
-import { TokenBucket } from '../swarm/token-bucket.js'
-import { RequestBudget } from '../swarm/request-budget.js'
+import { Download, type DownloadProgress, type DownloadResult, type PieceEvent } from '../swarm/requester/download.js'
+import { PeerScores, type Fault } from '../swarm/common/peer-scores.js'
+import { Provider } from '../swarm/provider/provider.js'
+import { ContentRegistry } from '../swarm/common/registry.js'
+import { SwarmContent } from '../swarm/common/swarm-content.js'
+import { TokenBucket } from '../swarm/common/token-bucket.js'
+import { RequestBudget } from '../swarm/requester/request-budget.js'
 import { PROTOCOL } from '../swarm/wire/constants.js'
-import { SESSION_READ_BUFFER_BYTES } from '../swarm/constants.js'
+import { SESSION_READ_BUFFER_BYTES } from '../swarm/requester/constants.js'
 import { PeerBook } from './peer-book.js'
 import { restoreContent } from './restore.js'
 import { TransferStats } from './transfer-stats.js'
@@ -43,7 +43,7 @@ export const MAX_LINK_ADDRS = 4
 export const DIAL_DISCOVERED_BELOW = 50
 /** `connect(addr)` gives up after this long. */
 export const CONNECT_TIMEOUT_MS = 15_000
-/** Why a download's DHT search stops: shared, for the reason given in swarm/download.ts (DOWNLOAD_ENDED). */
+/** Why a download's DHT search stops: shared, for the reason given in swarm/requester/download.ts (DOWNLOAD_ENDED). */
 const SEARCH_ENDED = new ShoalError(ErrorCode.Aborted, 'search ended')
 /** Folder of the data directory holding downloads' verified-piece journals (store/piece-journal.ts). */
 export const JOURNAL_DIR = 'journals'

@@ -4,8 +4,8 @@ import { decodeSignedManifest, verifySignedManifest } from '../content/envelope.
 import { PieceLayout } from '../content/layout.js'
 import type { ShoalDatabase } from '../store/database.js'
 import { PieceFiles } from '../store/piece-files.js'
-import { Bitfield } from '../swarm/bitfield.js'
-import { SwarmContent } from '../swarm/swarm-content.js'
+import { Bitfield } from '../swarm/wire/bitfield.js'
+import { SwarmContent } from '../swarm/common/swarm-content.js'
 
 /**
  * Rebuilds, after a restart, what the node served: every share and finished download whose files

@@ -1,8 +1,8 @@
 import type { PrivateKey } from '@libp2p/interface'
 import type { NetworkExtension, ShoalLibp2p } from '../net/libp2p.js'
 import type { ShoalDatabase } from '../store/database.js'
-import type { PeerScores } from '../swarm/peer-scores.js'
-import type { ContentRegistry } from '../swarm/registry.js'
+import type { PeerScores } from '../swarm/common/peer-scores.js'
+import type { ContentRegistry } from '../swarm/common/registry.js'
 import type { ShoalNode } from './node.js'
 
 /**

@@ -16,7 +16,7 @@ import { ErrorCode, ShoalError } from '../../src/errors.js'
 import { JSON_CODEC } from '../../src/content/manifest.js'
 import { silentLogger } from '../../src/log/logger.js'
 import type { GetOptions } from '../../src/node/node.js'
-import type { DownloadResult } from '../../src/swarm/download.js'
+import type { DownloadResult } from '../../src/swarm/requester/download.js'
 
 interface Call { link: string, options: GetOptions, resolve: (r: DownloadResult) => void, reject: (e: Error) => void }
 

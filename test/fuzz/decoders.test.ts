@@ -22,7 +22,7 @@ import { ErrorCode, ShoalError } from '../../src/errors.js'
 import { parseNetworkKey } from '../../src/net/network-key.js'
 import { decodeTicketAnswer, TICKET_ANSWER_BYTES } from '../../src/net/direct/ticket-query.js'
 import { PieceJournal } from '../../src/store/piece-journal.js'
-import { Bitfield } from '../../src/swarm/bitfield.js'
+import { Bitfield } from '../../src/swarm/wire/bitfield.js'
 import { decodeMessage, encodeMessage, FrameReader, readMessages, type Message } from '../../src/swarm/wire/index.js'
 import { ASYNC_RUNS, hostileSegment, manifest, message, RUNS, SEED } from './arbitraries.js'
 

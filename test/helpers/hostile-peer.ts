@@ -21,7 +21,7 @@ import { CID } from 'multiformats/cid'
 import { decodeSignedManifest, verifySignedManifest } from '../../src/content/envelope.js'
 import { PieceLayout } from '../../src/content/layout.js'
 import type { Manifest } from '../../src/content/manifest.js'
-import { Bitfield } from '../../src/swarm/bitfield.js'
+import { Bitfield } from '../../src/swarm/wire/bitfield.js'
 import { encodeMessage, MAX_FRAME_BYTES, PROTOCOL, readMessages, type Message } from '../../src/swarm/wire/index.js'
 import { LOOPBACK } from './swarm.js'
 

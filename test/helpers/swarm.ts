@@ -13,7 +13,7 @@ import { CID } from 'multiformats/cid'
 import { formatLink } from '../../src/content/link.js'
 import type { ShoalLibp2p } from '../../src/net/libp2p.js'
 import { createNode, type NodeEvents, type NodeOptions, type ShoalNode } from '../../src/node/node.js'
-import type { DownloadResult } from '../../src/swarm/download.js'
+import type { DownloadResult } from '../../src/swarm/requester/download.js'
 
 /** Every node listens here and only here: loopback, a port chosen by the OS. */
 export const LOOPBACK = '/ip4/127.0.0.1/tcp/0'

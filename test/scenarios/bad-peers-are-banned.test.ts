@@ -15,7 +15,7 @@ import { describe, test } from 'node:test'
 import * as assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import type { Fault } from '../../src/swarm/peer-scores.js'
+import type { Fault } from '../../src/swarm/common/peer-scores.js'
 import { HostilePeer, type ProviderBehaviour } from '../helpers/hostile-peer.js'
 import { GET_TIMEOUT_MS, hashFile, KiB, MiB, TestSwarm, linkVia, waitFor, writeRandomFile } from '../helpers/swarm.js'
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
 import { join } from 'node:path'
-import type { DownloadProgress } from '../../src/swarm/download.js'
+import type { DownloadProgress } from '../../src/swarm/requester/download.js'
 import { attributed, GET_TIMEOUT_MS, hashFile, linkVia, MiB, TEST_TIMEOUT_MS, TestSwarm, writeRandomFile } from '../helpers/swarm.js'
 
 const SIZE = 6 * MiB + 999

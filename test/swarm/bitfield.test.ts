@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import { strict as assert } from 'node:assert'
 import { ErrorCode, ShoalError } from '../../src/errors.js'
-import { Bitfield } from '../../src/swarm/bitfield.js'
+import { Bitfield } from '../../src/swarm/wire/bitfield.js'
 
 const badMessage = (err: unknown): boolean => err instanceof ShoalError && err.code === ErrorCode.BadMessage
 

@@ -8,22 +8,24 @@ import { describe, test } from 'node:test'
 import * as assert from 'node:assert/strict'
 import { ErrorCode } from '../../src/errors.js'
 import { generateNetworkKey, MAX_NETWORK_KEY_FILE_BYTES, parseNetworkKey } from '../../src/net/network-key.js'
-import { HANDSHAKE_TIMEOUT_MS, MAX_QUEUED_REQUESTS, PIECE_TIMEOUT_MS } from '../../src/swarm/constants.js'
-import { faultOf, PeerStalled } from '../../src/swarm/faults.js'
-import type { MessageChannel } from '../../src/swarm/message-channel.js'
-import { withTimeout } from '../../src/swarm/peer-session.js'
-import { RequestQueue } from '../../src/swarm/request-queue.js'
-import type { SwarmContent } from '../../src/swarm/swarm-content.js'
+import { HANDSHAKE_TIMEOUT_MS } from '../../src/swarm/common/constants.js'
+import { MAX_QUEUED_REQUESTS } from '../../src/swarm/provider/constants.js'
+import { PIECE_TIMEOUT_MS } from '../../src/swarm/requester/constants.js'
+import { faultOf, PeerStalled } from '../../src/swarm/common/faults.js'
+import type { MessageChannel } from '../../src/swarm/common/message-channel.js'
+import { withTimeout } from '../../src/swarm/requester/peer-session.js'
+import { RequestQueue } from '../../src/swarm/provider/request-queue.js'
+import type { SwarmContent } from '../../src/swarm/common/swarm-content.js'
 import {
   FloodGuard, MAX_HASH_REQUESTS_PER_FILE, MAX_MANIFEST_REQUESTS_PER_STREAM, MAX_OVERFLOW_REJECTS, PEER_REQUEST_BURST,
   PEER_REQUESTS_PER_SECOND, RequesterFlood
-} from '../../src/swarm/flood-guard.js'
-import { BAN_SCORE, FAULT_COST, GOOD_PIECE_CREDIT, PeerScores } from '../../src/swarm/peer-scores.js'
-import { RequestBudget } from '../../src/swarm/request-budget.js'
+} from '../../src/swarm/provider/flood-guard.js'
+import { BAN_SCORE, FAULT_COST, GOOD_PIECE_CREDIT, PeerScores } from '../../src/swarm/common/peer-scores.js'
+import { RequestBudget } from '../../src/swarm/requester/request-budget.js'
 import {
   MIN_PIECE_BYTES_PER_SECOND, PIECE_TIMEOUT_BASE_MS, pieceTimeoutMs, STALL_MIN_BYTES, STALL_WINDOW_MS, StallGuard, type WatchedSession
-} from '../../src/swarm/stall-guard.js'
-import { BURST_SECONDS } from '../../src/swarm/token-bucket.js'
+} from '../../src/swarm/requester/stall-guard.js'
+import { BURST_SECONDS } from '../../src/swarm/common/token-bucket.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import { strict as assert } from 'node:assert'
-import { PeerExchangePace } from '../../src/swarm/peer-exchange-pace.js'
-import { PEER_EXCHANGE_INTERVAL_MS, PEER_EXCHANGE_MAX_INTERVAL_MS } from '../../src/swarm/constants.js'
+import { PeerExchangePace } from '../../src/swarm/requester/peer-exchange-pace.js'
+import { PEER_EXCHANGE_INTERVAL_MS, PEER_EXCHANGE_MAX_INTERVAL_MS } from '../../src/swarm/requester/constants.js'
 
 /** The gaps between the rounds that `pace` lets through from `start`, with `learned(round)` new peers each. */
 function gaps (pace: PeerExchangePace, rounds: number, learned: (round: number) => number): number[] {

@@ -1,8 +1,9 @@
 import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
-import { PeerScores } from '../../src/swarm/peer-scores.js'
-import { CandidatePool } from '../../src/swarm/candidate-pool.js'
-import { BAN_MS, MAX_PEERS_PER_DOWNLOAD, RETRY_NOT_FOUND_MS } from '../../src/swarm/constants.js'
+import { PeerScores } from '../../src/swarm/common/peer-scores.js'
+import { CandidatePool } from '../../src/swarm/requester/candidate-pool.js'
+import { BAN_MS } from '../../src/swarm/common/constants.js'
+import { MAX_PEERS_PER_DOWNLOAD, RETRY_NOT_FOUND_MS } from '../../src/swarm/requester/constants.js'
 
 test('one wrong piece bans a peer for BAN_MS, then the ban lifts', () => {
   let now = 1_000

@@ -1,8 +1,8 @@
 import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
-import { Bitfield } from '../../src/swarm/bitfield.js'
-import { PiecePicker, type PickablePeer } from '../../src/swarm/piece-picker.js'
-import { ENDGAME_DUPLICATES } from '../../src/swarm/constants.js'
+import { Bitfield } from '../../src/swarm/wire/bitfield.js'
+import { PiecePicker, type PickablePeer } from '../../src/swarm/requester/piece-picker.js'
+import { ENDGAME_DUPLICATES } from '../../src/swarm/requester/constants.js'
 
 function peer (pieces: number[]): PickablePeer & { inFlight: Map<number, number> } {
   const set = new Set(pieces)

@@ -1,10 +1,10 @@
 /** The hooks the daemon uses: pieces wanted first (the HTTP gateway), a ban by hand, fault events. */
 import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
-import { Bitfield } from '../../src/swarm/bitfield.js'
-import { MAX_PRIORITY_PIECES, PiecePicker, type PickablePeer } from '../../src/swarm/piece-picker.js'
-import { PeerScores } from '../../src/swarm/peer-scores.js'
-import { BAN_MS } from '../../src/swarm/constants.js'
+import { Bitfield } from '../../src/swarm/wire/bitfield.js'
+import { MAX_PRIORITY_PIECES, PiecePicker, type PickablePeer } from '../../src/swarm/requester/piece-picker.js'
+import { PeerScores } from '../../src/swarm/common/peer-scores.js'
+import { BAN_MS } from '../../src/swarm/common/constants.js'
 
 function peer (pieces: number[]): PickablePeer & { inFlight: Map<number, number> } {
   const set = new Set(pieces)

@@ -1,5 +1,5 @@
 import { ErrorCode, ShoalError } from '../../errors.js'
-import type { SwarmContent } from '../../swarm/swarm-content.js'
+import type { SwarmContent } from '../../swarm/common/swarm-content.js'
 import { GATEWAY_MAX_READAHEAD_PIECES, GATEWAY_PIECE_TIMEOUT_MS, GATEWAY_POLL_MS, GATEWAY_READAHEAD_BYTES } from '../constants.js'
 import type { ByteRange } from './range.js'
 

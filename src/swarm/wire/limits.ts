@@ -1,6 +1,6 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ErrorCode, ShoalError } from '../../errors.js'
-import { checkBitfieldBytes } from '../bitfield.js'
+import { checkBitfieldBytes } from './bitfield.js'
 import {
   HASH_BYTES,
   MAX_ADDR_BYTES,

@@ -1,4 +1,4 @@
-import type { Bitfield } from './bitfield.js'
+import type { Bitfield } from '../wire/bitfield.js'
 import { ENDGAME_DUPLICATES } from './constants.js'
 
 /** Most pieces kept in the "wanted first" list (see `prioritize`). */

@@ -1,27 +1,27 @@
 import { join } from 'node:path'
-import { PieceLayout } from '../content/layout.js'
-import { ErrorCode, ShoalError } from '../errors.js'
-import { checkOutputDir, commitDownload, downloadPaths, exists, type DownloadPaths } from '../store/download-paths.js'
-import { PieceFiles } from '../store/piece-files.js'
-import { checkFreeSpace } from '../store/disk-space.js'
-import { PieceJournal } from '../store/piece-journal.js'
+import { PieceLayout } from '../../content/layout.js'
+import { ErrorCode, ShoalError } from '../../errors.js'
+import { checkOutputDir, commitDownload, downloadPaths, exists, type DownloadPaths } from '../../store/download-paths.js'
+import { PieceFiles } from '../../store/piece-files.js'
+import { checkFreeSpace } from '../../store/disk-space.js'
+import { PieceJournal } from '../../store/piece-journal.js'
 import { CandidatePool } from './candidate-pool.js'
 import {
   DIRECT_MIN_BYTES,
   PIECE_TIMEOUT_MS, REJECT_RETRY_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
 } from './constants.js'
 import { claimedPieces, fetchManifest, fetchPieceHashes, InvalidContent, recheckPieces, WrongPublisher, type VerifiedManifest } from './download-setup.js'
-import { PeerSession, ProtocolViolation } from './peer-session.js'
-import type { Fault } from './peer-scores.js'
-import { faultOf, PeerStalled } from './faults.js'
+import { PeerSession } from './peer-session.js'
+import type { Fault } from '../common/peer-scores.js'
+import { faultOf, PeerStalled, ProtocolViolation } from '../common/faults.js'
 import { StallGuard } from './stall-guard.js'
 import { PiecePicker } from './piece-picker.js'
-import { SwarmContent } from './swarm-content.js'
+import { SwarmContent } from '../common/swarm-content.js'
 import { ReceivedTally } from './received-tally.js'
 import { requestDepth } from './throughput.js'
 import { PeerExchangePace } from './peer-exchange-pace.js'
 import type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult } from './download-types.js'
-import type { PieceData } from './wire/messages.js'
+import type { PieceData } from '../wire/messages.js'
 
 /**
  * The reason every signal of a finished download aborts with. One shared error, not a new one per

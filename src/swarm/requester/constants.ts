@@ -1,4 +1,4 @@
-/** Tunables of the swarm (requester and provider). Wire-format limits live in wire/constants.ts. */
+/** Tunables of the requester side (downloads). Shared ones live in common/constants.ts. */
 
 /** Most bytes a requester keeps requested from one peer at once. */
 export const IN_FLIGHT_BYTES_PER_PEER = 8 * 1024 * 1024
@@ -22,14 +22,6 @@ export const MIN_REQUESTS_PER_PEER = 2
 export const MAX_REQUESTS_PER_PEER = 64
 /** In the endgame a missing piece may be requested from this many peers at once. */
 export const ENDGAME_DUPLICATES = 2
-
-/** A provider queues at most this many requests per stream; more are answered with `reject`. */
-export const MAX_QUEUED_REQUESTS = 128
-/** Most content streams one peer may open to us at once. */
-export const MAX_STREAMS_PER_PEER = 64
-
-/** How long a peer has to answer `open`, `get-manifest` or `get-hashes`. */
-export const HANDSHAKE_TIMEOUT_MS = 10_000
 /**
  * Longest a requested piece may take before it is given to another peer (smaller pieces get less:
  * see stall-guard.ts); also bounds opening a stream to a peer.
@@ -45,8 +37,6 @@ export const PEER_EXCHANGE_INTERVAL_MS = 2_000
 export const PEER_EXCHANGE_MAX_INTERVAL_MS = 30_000
 /** Most peers one download talks to at once. */
 export const MAX_PEERS_PER_DOWNLOAD = 60
-/** How long a peer that sent a wrong piece stays banned. */
-export const BAN_MS = 60 * 60 * 1000
 /** How often a download's verified-piece map is saved for resume. */
 export const SAVE_PROGRESS_INTERVAL_MS = 1_000
 /** How often progress is reported. */

@@ -1,11 +1,11 @@
 /** What a download needs from its node, what a caller passes it, and what it reports. */
-import type { Pipe } from '../net/pipe.js'
+import type { Pipe } from '../../net/pipe.js'
 import type { CID } from 'multiformats/cid'
-import type { ShoalDatabase } from '../store/database.js'
-import type { PeerScores } from './peer-scores.js'
+import type { ShoalDatabase } from '../../store/database.js'
+import type { PeerScores } from '../common/peer-scores.js'
 import type { RequestBudget } from './request-budget.js'
-import type { ContentRegistry } from './registry.js'
-import type { PeerRecord } from './wire/messages.js'
+import type { ContentRegistry } from '../common/registry.js'
+import type { PeerRecord } from '../wire/messages.js'
 
 export interface DownloadComponents {
   registry: ContentRegistry

@@ -1,4 +1,4 @@
-import { BURST_SECONDS } from './token-bucket.js'
+import { BURST_SECONDS } from '../common/token-bucket.js'
 
 /**
  * The download rate limit (`--download-limit`), shared by every download of a node. It limits

@@ -1,12 +1,13 @@
 import type { CID } from 'multiformats/cid'
-import { decodeSignedManifest, verifySignedManifest, type SignedManifest } from '../content/envelope.js'
-import { decodeManifest, manifestCid, type Manifest } from '../content/manifest.js'
-import { ErrorCode, ShoalError } from '../errors.js'
-import type { PieceLayout } from '../content/layout.js'
-import { HASH_BYTES, hashPiece, verifyFileHashes } from '../content/merkle.js'
-import type { PieceFiles } from '../store/piece-files.js'
-import { Bitfield } from './bitfield.js'
-import { ProtocolViolation, type PeerSession } from './peer-session.js'
+import { decodeSignedManifest, verifySignedManifest, type SignedManifest } from '../../content/envelope.js'
+import { decodeManifest, manifestCid, type Manifest } from '../../content/manifest.js'
+import { ErrorCode, ShoalError } from '../../errors.js'
+import type { PieceLayout } from '../../content/layout.js'
+import { HASH_BYTES, hashPiece, verifyFileHashes } from '../../content/merkle.js'
+import type { PieceFiles } from '../../store/piece-files.js'
+import { Bitfield } from '../wire/bitfield.js'
+import type { PeerSession } from './peer-session.js'
+import { ProtocolViolation } from '../common/faults.js'
 
 /** get-hashes requests kept in flight at once while fetching a folder's hash lists. */
 export const HASH_REQUESTS_IN_FLIGHT = 16

@@ -1,9 +1,9 @@
-import type { Pipe } from '../net/pipe.js'
-import { MessageChannel } from './message-channel.js'
-import type { Message, PeerRecord, PieceData } from './wire/messages.js'
-import { HANDSHAKE_TIMEOUT_MS } from './constants.js'
+import type { Pipe } from '../../net/pipe.js'
+import { MessageChannel } from '../common/message-channel.js'
+import type { Message, PeerRecord, PieceData } from '../wire/messages.js'
+import { HANDSHAKE_TIMEOUT_MS } from '../common/constants.js'
 import { Throughput } from './throughput.js'
-import { PeerStalled } from './faults.js'
+import { PeerStalled, ProtocolViolation } from '../common/faults.js'
 
 export interface PeerSessionEvents {
   onHave: (session: PeerSession, piece: number) => void
@@ -14,9 +14,6 @@ export interface PeerSessionEvents {
 
 /** Bounds the per-peer memory of rejected pieces. */
 export const MAX_DEFERRED_PIECES = 4096
-
-/** The peer broke the protocol (as opposed to a network failure): it is scored down for it. */
-export class ProtocolViolation extends Error {}
 
 /**
  * The requester's side of one stream to one peer for one content: sends `open`, then requests;

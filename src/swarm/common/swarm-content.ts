@@ -1,11 +1,11 @@
 import type { CID } from 'multiformats/cid'
-import { HASH_BYTES, hashPiece } from '../content/merkle.js'
-import type { Manifest } from '../content/manifest.js'
-import { PieceLayout } from '../content/layout.js'
-import type { PieceFiles } from '../store/piece-files.js'
-import { Bitfield } from './bitfield.js'
+import { HASH_BYTES, hashPiece } from '../../content/merkle.js'
+import type { Manifest } from '../../content/manifest.js'
+import { PieceLayout } from '../../content/layout.js'
+import type { PieceFiles } from '../../store/piece-files.js'
+import { Bitfield } from '../wire/bitfield.js'
 import { InitialSeeding } from './initial-seeding.js'
-import type { PieceData } from './wire/messages.js'
+import type { PieceData } from '../wire/messages.js'
 
 export interface SwarmContentInit {
   cid: CID

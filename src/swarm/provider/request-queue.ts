@@ -1,6 +1,6 @@
-import type { MessageChannel } from './message-channel.js'
-import type { SwarmContent } from './swarm-content.js'
-import type { TokenBucket } from './token-bucket.js'
+import type { MessageChannel } from '../common/message-channel.js'
+import type { SwarmContent } from '../common/swarm-content.js'
+import type { TokenBucket } from '../common/token-bucket.js'
 import { MAX_QUEUED_REQUESTS } from './constants.js'
 
 /**

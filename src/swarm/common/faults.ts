@@ -1,6 +1,8 @@
-import { ErrorCode, ShoalError } from '../errors.js'
+import { ErrorCode, ShoalError } from '../../errors.js'
 import type { Fault } from './peer-scores.js'
-import { ProtocolViolation } from './peer-session.js'
+
+/** The peer broke the protocol (as opposed to a network failure): it is scored down for it. */
+export class ProtocolViolation extends Error {}
 
 /**
  * The peer kept us waiting past a bound: no answer to `open` or to a question within the

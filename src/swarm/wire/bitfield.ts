@@ -1,4 +1,4 @@
-import { ErrorCode, ShoalError } from '../errors.js'
+import { ErrorCode, ShoalError } from '../../errors.js'
 
 /** Set bits in each byte value, so counting a received bitfield is one lookup per byte. */
 const POPCOUNT = new Uint8Array(256)

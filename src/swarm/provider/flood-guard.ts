@@ -1,5 +1,5 @@
 import { MAX_QUEUED_REQUESTS } from './constants.js'
-import type { Message } from './wire/messages.js'
+import type { Message } from '../wire/messages.js'
 
 /** `get-manifest` answered at most this often on one stream (a requester needs it once). */
 export const MAX_MANIFEST_REQUESTS_PER_STREAM = 4

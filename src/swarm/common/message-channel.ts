@@ -1,7 +1,7 @@
-import type { Pipe } from '../net/pipe.js'
-import { encodeMessage } from './wire/codec.js'
-import { readMessages } from './wire/frame-reader.js'
-import type { Message } from './wire/messages.js'
+import type { Pipe } from '../../net/pipe.js'
+import { encodeMessage } from '../wire/codec.js'
+import { readMessages } from '../wire/frame-reader.js'
+import type { Message } from '../wire/messages.js'
 
 /**
  * Shoal messages over one pipe (a libp2p stream or a direct TLS connection). Each frame is handed

@@ -1,5 +1,5 @@
-import type { Pipe } from '../net/pipe.js'
-import { RateMeter } from './rate-meter.js'
+import type { Pipe } from '../../net/pipe.js'
+import { RateMeter } from '../common/rate-meter.js'
 
 /** What a download received over the network: in all, over direct connections, from each peer, and how fast. */
 export class ReceivedTally {

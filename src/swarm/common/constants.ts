@@ -1,0 +1,9 @@
+/**
+ * Tunables shared by the requester and the provider. Wire-format limits live in wire/constants.ts,
+ * the requester's in requester/constants.ts, the provider's in provider/constants.ts.
+ */
+
+/** How long a peer has to answer `open`, `get-manifest` or `get-hashes`. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000
+/** How long a peer that sent a wrong piece stays banned. */
+export const BAN_MS = 60 * 60 * 1000
