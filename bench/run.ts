@@ -18,6 +18,8 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
 const all = ['two-peer', 'small-file', 'memory', 'many-sources', 'flash-crowd']
+/** Scenarios run only when named. */
+const extra = ['big-crowd', 'dht-scale']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -28,7 +30,7 @@ for (const name of scenarios) {
     const r = await twoPeer({ quick, rounds: quick ? 3 : 5 })
     results[name] = r
     console.log(`two-peer ${f(r.bytes / 2 ** 20)} MiB: shoal ${f(r.shoalMBps)} MB/s, http ${f(r.httpMBps)} MB/s, ratio ${f(r.ratio, 2)} (target >= 0.6); ` +
-      `CPU s/GiB get ${f(r.getCpuPerGiB, 2)} seed ${f(r.seedCpuPerGiB, 2)} (curl ${f(r.curlCpuPerGiB, 2)} server ${f(r.httpServerCpuPerGiB, 2)}); ` +
+      `CPU s per GiB: get ${f(r.getCpuPerGiB, 2)} received, seed ${f(r.seedCpuPerGiB, 2)} sent (curl ${f(r.curlCpuPerGiB, 2)} received, http server ${f(r.httpServerCpuPerGiB, 2)} sent); ` +
       `peak RSS get ${f(r.getPeakMiB)} MiB seed ${f(r.seedPeakMiB)} MiB`)
   } else if (name === 'small-file') {
     const r = await smallFile({ rounds: quick ? 5 : 15 })
@@ -39,7 +41,7 @@ for (const name of scenarios) {
     const r = await memory({ quick })
     results[name] = r
     console.log(`memory: idle node ${f(r.idleMiB)} MiB (target <= 80); ${f(r.bytes / 2 ** 30, 2)} GiB transfer peak RSS seed ${f(r.seedPeakMiB)} MiB, get ${f(r.getPeakMiB)} MiB (target <= 250)`)
-  } else if (name === 'many-sources' || name === 'flash-crowd') {
+  } else if (name === 'many-sources' || name === 'flash-crowd' || name === 'big-crowd') {
     const { runLab } = await import('./scenarios/lab.js')
     const crowdArg = args.find(a => a.startsWith('--n='))
     const crowd = crowdArg !== undefined ? crowdArg.slice(4).split(',').map(Number) : undefined
@@ -47,7 +49,7 @@ for (const name of scenarios) {
     const r = await runLab(name, { quick, crowd, http: !args.includes('--no-http'), pieceSize })
     results[name] = r
   } else {
-    console.error(`unknown scenario ${name}; choose from ${all.join(', ')}`)
+    console.error(`unknown scenario ${name}; choose from ${[...all, ...extra].join(', ')}`)
     process.exitCode = 2
   }
 }
