@@ -310,7 +310,7 @@ export class ShoalNode {
     const signed = encodeSignedManifest(envelope)
     const key = built.cid.toString()
     const files = new PieceFiles(new PieceLayout(built.manifest), built.manifest, built.rootPath)
-    const content = new SwarmContent({ cid: built.cid, signed, manifest: built.manifest, publisher: this.peerId, hashes: built.hashes, files })
+    const content = new SwarmContent({ cid: built.cid, signed, manifest: built.manifest, publisher: this.peerId, hashes: built.hashes, files, trust: { kind: 'stamps', stamps: built.stamps } })
     await this.registry.get(key)?.files.close()
     this.registry.add(content)
     this.db.putContent({ cid: key, role: 'share', signed, hashes: built.hashes, path: built.rootPath, complete: true, addedAt: Date.now() })

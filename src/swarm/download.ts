@@ -143,7 +143,7 @@ export class Download {
     const journaled = await this.journal?.read(layout.pieceCount) ?? []
     await files.prepare()
     const bitfield = await recheckPieces(files, layout, hashes, claimedPieces(layout.pieceCount, resumable ? saved?.bitfield : undefined, journaled))
-    this.content = new SwarmContent({ cid: this.opts.cid, signed: verified.signed, manifest, publisher: verified.publisher, hashes, files, bitfield })
+    this.content = new SwarmContent({ cid: this.opts.cid, signed: verified.signed, manifest, publisher: verified.publisher, hashes, files, bitfield, trust: { kind: 'own-writes' } })
     this.c.db.putContent({
       cid: this.key, role: 'download', signed: verified.signed, hashes, path: this.paths.final,
       partialPath: this.paths.partial, complete: false, bitfield: bitfield.toBytes(), addedAt: Date.now()
