@@ -3,7 +3,8 @@
  * with its figures and the ratios measured in the same run (this machine is shared and noisy, so
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, memory, many-sources, flash-crowd (the last two need root and
- * ../shared/netlab). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
+ * ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
+ * --churn=0.3), in netlab too. Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default).
  */
@@ -48,6 +49,10 @@ for (const name of scenarios) {
     const pieceSize = args.find(a => a.startsWith('--piece-size='))?.slice('--piece-size='.length)
     const r = await runLab(name, { quick, crowd, http: !args.includes('--no-http'), pieceSize })
     results[name] = r
+  } else if (name === 'dht-scale') {
+    const { dhtScale } = await import('./scenarios/dht-scale.js')
+    const value = (flag: string, fallback: number): number => Number(args.find(a => a.startsWith(`--${flag}=`))?.slice(flag.length + 3) ?? fallback)
+    results[name] = await dhtScale({ nodes: value('nodes', quick ? 30 : 100), gets: value('gets', quick ? 100 : 500), churn: value('churn', 0.3) })
   } else {
     console.error(`unknown scenario ${name}; choose from ${[...all, ...extra].join(', ')}`)
     process.exitCode = 2
