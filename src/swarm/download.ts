@@ -232,6 +232,7 @@ export class Download {
       direct = await PeerSession.open(session.peerId, pipe, this.opts.cid.bytes).catch(() => undefined)
     } finally {
       this.upgrading.delete(session.peerId)
+      if (direct === undefined) this.fill(session)
     }
     if (direct === undefined) return
     if (session.closed || this.finishing || this.abort.signal.aborted) {
@@ -284,12 +285,14 @@ export class Download {
     }
     picker.addPeerPieces(session)
     this.adopted.add(session)
-    this.fill(session)
     void this.upgrade(session)
+    this.fill(session)
   }
 
   private fill (session: PeerSession): void {
     if (this.picker === undefined || session.closed || session.retiring || this.finishing || !this.adopted.has(session)) return
+    // Bulk data from the first byte on the direct connection being set up (it falls back to this one if that fails).
+    if (session.transport === 'libp2p' && this.upgrading.has(session.peerId)) return
     const layout = (this.content as SwarmContent).layout
     const budget = this.c.budget
     const wanted = requestDepth(session.throughput.bytesPerSecond(), layout.pieceSize) - session.inFlight.size
