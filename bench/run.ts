@@ -3,7 +3,8 @@
  * with its figures and the ratios measured in the same run (this machine is shared and noisy, so
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, memory, many-sources, flash-crowd (the last two need root and
- * ../shared/netlab). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
+ * ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
+ * --churn=0.3), in netlab too. Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default).
  */
@@ -18,6 +19,8 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
 const all = ['two-peer', 'small-file', 'memory', 'many-sources', 'flash-crowd']
+/** Scenarios run only when named. */
+const extra = ['big-crowd', 'dht-scale']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -28,7 +31,7 @@ for (const name of scenarios) {
     const r = await twoPeer({ quick, rounds: quick ? 3 : 5 })
     results[name] = r
     console.log(`two-peer ${f(r.bytes / 2 ** 20)} MiB: shoal ${f(r.shoalMBps)} MB/s, http ${f(r.httpMBps)} MB/s, ratio ${f(r.ratio, 2)} (target >= 0.6); ` +
-      `CPU s/GiB get ${f(r.getCpuPerGiB, 2)} seed ${f(r.seedCpuPerGiB, 2)} (curl ${f(r.curlCpuPerGiB, 2)} server ${f(r.httpServerCpuPerGiB, 2)}); ` +
+      `CPU s per GiB: get ${f(r.getCpuPerGiB, 2)} received, seed ${f(r.seedCpuPerGiB, 2)} sent (curl ${f(r.curlCpuPerGiB, 2)} received, http server ${f(r.httpServerCpuPerGiB, 2)} sent); ` +
       `peak RSS get ${f(r.getPeakMiB)} MiB seed ${f(r.seedPeakMiB)} MiB`)
   } else if (name === 'small-file') {
     const r = await smallFile({ rounds: quick ? 5 : 15 })
@@ -39,15 +42,19 @@ for (const name of scenarios) {
     const r = await memory({ quick })
     results[name] = r
     console.log(`memory: idle node ${f(r.idleMiB)} MiB (target <= 80); ${f(r.bytes / 2 ** 30, 2)} GiB transfer peak RSS seed ${f(r.seedPeakMiB)} MiB, get ${f(r.getPeakMiB)} MiB (target <= 250)`)
-  } else if (name === 'many-sources' || name === 'flash-crowd') {
+  } else if (name === 'many-sources' || name === 'flash-crowd' || name === 'big-crowd') {
     const { runLab } = await import('./scenarios/lab.js')
     const crowdArg = args.find(a => a.startsWith('--n='))
     const crowd = crowdArg !== undefined ? crowdArg.slice(4).split(',').map(Number) : undefined
     const pieceSize = args.find(a => a.startsWith('--piece-size='))?.slice('--piece-size='.length)
     const r = await runLab(name, { quick, crowd, http: !args.includes('--no-http'), pieceSize })
     results[name] = r
+  } else if (name === 'dht-scale') {
+    const { dhtScale } = await import('./scenarios/dht-scale.js')
+    const value = (flag: string, fallback: number): number => Number(args.find(a => a.startsWith(`--${flag}=`))?.slice(flag.length + 3) ?? fallback)
+    results[name] = await dhtScale({ nodes: value('nodes', quick ? 30 : 100), gets: value('gets', quick ? 100 : 500), churn: value('churn', 0.3) })
   } else {
-    console.error(`unknown scenario ${name}; choose from ${all.join(', ')}`)
+    console.error(`unknown scenario ${name}; choose from ${[...all, ...extra].join(', ')}`)
     process.exitCode = 2
   }
 }

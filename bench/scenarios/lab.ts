@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { formatLink } from '../../src/content/link.js'
 import { MIB, writeRandomFile } from '../lib/files.js'
-import { startBackground, type Background } from '../lib/proc.js'
+import { cpuSecondsOf, median, memoryOf, startBackground, type Background } from '../lib/proc.js'
+import { TIME_FORMAT, describeCpu, perGiB, timedResult, type RoleCpu } from '../lib/cpu.js'
 import { HTTP_SERVE, ROOT, SHOAL_BIN, nodeArgs } from '../lib/shoal-cli.js'
 import { execIn, inHost, labAvailable, labDown, labIp, labUp } from '../lib/netlab.js'
 import { plotFlashCrowd } from '../lib/plot.js'
@@ -23,7 +26,8 @@ export async function runLab (name: string, options: LabOptions): Promise<unknow
   }
   const dir = await mkdtemp(join(tmpdir(), 'shoal-lab-'))
   try {
-    return name === 'many-sources' ? await manySources(dir, options) : await flashCrowd(dir, options)
+    if (name === 'many-sources') return await manySources(dir, options)
+    return name === 'big-crowd' ? await bigCrowd(dir, options) : await flashCrowd(dir, options)
   } finally {
     await labDown()
     await rm(dir, { recursive: true, force: true })
@@ -35,12 +39,27 @@ function startSharer (host: string, ip: string, file: string, dataDir: string, p
   return startBackground(cmd, argv, /"sharing"/)
 }
 
-async function getIn (host: string, ip: string, link: string, dir: string): Promise<{ durationMs: number, wallMs: number, peers: Record<string, number> }> {
-  const { stdout, ms } = await execIn(host, process.execPath, [SHOAL_BIN, 'get', link, '-o', join(dir, `${host}-out`), '--timeout', '120', ...nodeArgs(join(dir, `${host}-get`), ip)])
+interface GetResult { durationMs: number, wallMs: number, peers: Record<string, number>, received: number, direct: number, cpuSeconds: number, maxRssMiB: number }
+
+/** One `shoal get` in a lab host, under /usr/bin/time (CPU and peak RSS of the whole command). */
+async function getIn (host: string, ip: string, link: string, dir: string): Promise<GetResult> {
+  const { stdout, stderr, ms } = await execIn(host, '/usr/bin/time', [...TIME_FORMAT, process.execPath, SHOAL_BIN, 'get', link, '-o', join(dir, `${host}-out`), '--timeout', '120', ...nodeArgs(join(dir, `${host}-get`), ip)])
   if (process.env.SHOAL_BENCH_LOGS !== undefined) await writeFile(join(process.env.SHOAL_BENCH_LOGS, `${host}-${Date.now()}.log`), stdout)
   const done = stdout.split('\n').filter(l => l.includes('"event":"done"')).map(l => JSON.parse(l))[0]
   if (done === undefined) throw new Error(`get in ${host} did not finish`)
-  return { durationMs: Number(done.durationMs), wallMs: ms, peers: done.peers }
+  return { durationMs: Number(done.durationMs), wallMs: ms, peers: done.peers, received: Number(done.received), direct: Number(done.direct ?? 0), ...timedResult(stderr) }
+}
+
+/** A long-running sharer's CPU from now on (after it hashed its file and said "sharing"). */
+function cpuFrom (sharer: Background): () => number {
+  const pid = sharer.child.pid as number
+  const start = cpuSecondsOf(pid)
+  return () => cpuSecondsOf(pid) - start
+}
+
+/** Bytes the getters received from `peerId` (what it sent them). */
+function sentBy (peerId: string, gets: GetResult[]): number {
+  return gets.reduce((sum, g) => sum + (g.peers[peerId] ?? 0), 0)
 }
 
 /** One downloader, four seeders each capped at 20 Mbit/s up: the download rate over their 80 Mbit/s sum. */
@@ -53,6 +72,8 @@ async function manySources (dir: string, options: LabOptions): Promise<unknown> 
   const seeders: Background[] = []
   try {
     const addrs: string[] = []
+    const seederIds: string[] = []
+    const seederCpu: Array<() => number> = []
     let cid = ''
     for (const host of ['p2', 'p3', 'p4', 'p5']) {
       const seeder = startSharer(host, await labIp(host), file, join(dir, `${host}-seed`), options.pieceSize)
@@ -60,15 +81,20 @@ async function manySources (dir: string, options: LabOptions): Promise<unknown> 
       const event = JSON.parse(await seeder.firstLine)
       cid = event.cid
       addrs.push(...event.addrs)
+      seederIds.push(String(event.peerId))
+      seederCpu.push(cpuFrom(seeder))
     }
     const link = formatLink({ cid: CID.parse(cid), peers: addrs.map(a => multiaddr(a)) })
     const r = await getIn('p1', await labIp('p1'), link, dir)
+    const seedRole: RoleCpu = { cpuSeconds: seederCpu.reduce((sum, cpu) => sum + cpu(), 0), received: 0, sent: seederIds.reduce((sum, id) => sum + sentBy(id, [r]), 0) }
+    const getRole: RoleCpu = { cpuSeconds: r.cpuSeconds, received: r.received, sent: 0 }
     const mbit = size * 8 / (r.durationMs / 1000) / 1e6
     const fraction = mbit / (4 * RATE_MBIT)
     const wallFraction = size * 8 / (r.wallMs / 1000) / 1e6 / (4 * RATE_MBIT)
     console.log(`many-sources ${size / MIB} MiB, 4 seeders x ${RATE_MBIT} Mbit/s up, ${DELAY}: ${mbit.toFixed(1)} Mbit/s = ${fraction.toFixed(2)} of the ${4 * RATE_MBIT} Mbit/s sum (target >= 0.95; aria2 0.81); ` +
-      `whole command ${wallFraction.toFixed(2)}; bytes per seeder ${Object.values(r.peers).map(b => (b / MIB).toFixed(0)).join('/')} MiB`)
-    return { bytes: size, mbit, fraction, wallFraction, peers: r.peers }
+      `whole command ${wallFraction.toFixed(2)}; bytes per seeder ${Object.values(r.peers).map(b => (b / MIB).toFixed(0)).join('/')} MiB; ` +
+      `CPU s: ${describeCpu('get', getRole)}; ${describeCpu('4 seeders', seedRole)}`)
+    return { bytes: size, mbit, fraction, wallFraction, peers: r.peers, cpu: { get: { ...getRole, ...perGiB(getRole) }, seeders: { ...seedRole, ...perGiB(seedRole) } } }
   } finally {
     await Promise.all(seeders.map(async s => await s.stop()))
   }
@@ -83,36 +109,102 @@ async function flashCrowd (dir: string, options: LabOptions): Promise<unknown> {
   await writeRandomFile(file, size)
   const tStar = size * 8 / (RATE_MBIT * 1e6)
   const rows: Array<{ n: number, shoal: number, shoalGet: number, http: number, tStar: number }> = []
+  const cpu: CrowdRun[] = []
   for (const n of crowd) {
-    await labUp(n + 1, ['--rate', `${RATE_MBIT}mbit`, '--delay', DELAY])
-    const hosts = Array.from({ length: n }, (_, i) => `p${i + 2}`)
-    const ips = await Promise.all(hosts.map(labIp))
-    const seedIp = await labIp('p1')
-    // Shoal: every downloader starts at once with the seeder's link.
-    const seeder = startSharer('p1', seedIp, file, join(dir, `seed-${n}`), options.pieceSize)
-    let shoal = 0
-    let shoalGet = 0
-    try {
-      const link = String(JSON.parse(await seeder.firstLine).link)
-      const start = Date.now()
-      const results = await Promise.all(hosts.map(async (h, i) => await getIn(h, ips[i] as string, link, join(dir, `n${n}`))))
-      shoal = (Date.now() - start) / 1000
-      shoalGet = Math.max(...results.map(r => r.durationMs)) / 1000
-    } finally {
-      await seeder.stop()
-    }
+    const hosts = await crowdLab(n)
+    const run = await shoalCrowd(file, hosts, join(dir, `n${n}`), options.pieceSize)
+    const { shoal, shoalGet } = run
     // Client-server: the same host serves the file over HTTP to the same N at once.
-    const httpSeconds = options.http === false ? Number.NaN : await httpCrowd(file, seedIp, hosts, dir)
+    const httpSeconds = options.http === false ? Number.NaN : await httpCrowd(file, await labIp('p1'), hosts.map(h => h.host), dir)
     rows.push({ n, shoal, shoalGet, http: httpSeconds, tStar })
+    cpu.push(run)
     console.log(`flash-crowd N=${n}, ${size / MIB} MiB, ${RATE_MBIT} Mbit/s links, ${DELAY}: last done shoal ${shoal.toFixed(1)} s = ${(shoal / tStar).toFixed(2)} T* ` +
-      `(from get start ${(shoalGet / tStar).toFixed(2)} T*), http ${httpSeconds.toFixed(1)} s = ${(httpSeconds / tStar).toFixed(2)} T*, T* ${tStar.toFixed(1)} s (target <= 1.25 T*)`)
+      `(from get start ${(shoalGet / tStar).toFixed(2)} T*), http ${httpSeconds.toFixed(1)} s = ${(httpSeconds / tStar).toFixed(2)} T*, T* ${tStar.toFixed(1)} s (target <= 1.25 T*); ` +
+      `CPU s: ${describeCrowdCpu(run)}; direct ${(run.directShare * 100).toFixed(0)} %`)
     await rm(join(dir, `n${n}`), { recursive: true, force: true })
     await labDown()
   }
   const png = options.http === false ? undefined : await plotFlashCrowd(rows, join(ROOT, 'docs', quick ? 'flash-crowd-quick.png' : 'flash-crowd.png'), size / MIB)
   if (png !== undefined) console.log(`flash-crowd plot: ${png}`)
   await writeFile(join(dir, 'rows.json'), JSON.stringify(rows))
-  return { bytes: size, rows }
+  return { bytes: size, rows, cpu: cpu.map(crowdCpuJson) }
+}
+
+/** The biggest crowd the machine holds (`--n`, default 48) of a 16 MiB file: T*, memory and CPU per peer, every copy compared. */
+async function bigCrowd (dir: string, options: LabOptions): Promise<unknown> {
+  const size = 16 * MIB
+  const n = options.crowd?.[0] ?? BIG_CROWD
+  const file = join(dir, 'payload.bin')
+  await writeRandomFile(file, size)
+  const tStar = size * 8 / (RATE_MBIT * 1e6)
+  const hosts = await crowdLab(n)
+  const run = await shoalCrowd(file, hosts, join(dir, 'big'), options.pieceSize)
+  const rss = run.gets.map(g => g.maxRssMiB)
+  console.log(`big-crowd N=${n}, ${size / MIB} MiB, ${RATE_MBIT} Mbit/s links, ${DELAY}: last done ${run.shoal.toFixed(1)} s = ${(run.shoal / tStar).toFixed(2)} T* ` +
+    `(from get start ${(run.shoalGet / tStar).toFixed(2)} T*), T* ${tStar.toFixed(1)} s; all ${n} copies identical to the original: ${run.identical}; ` +
+    `peak RSS per downloader median ${median(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB, seeder ${run.seederPeakMiB.toFixed(0)} MiB; ` +
+    `CPU s per downloader median ${median(run.gets.map(g => g.cpuSeconds)).toFixed(2)}; CPU s: ${describeCrowdCpu(run)}; direct ${(run.directShare * 100).toFixed(0)} %`)
+  return { bytes: size, n, tStar, shoal: run.shoal, shoalGet: run.shoalGet, identical: run.identical, rssMiB: rss, seederPeakMiB: run.seederPeakMiB, cpu: crowdCpuJson(run) }
+}
+
+const BIG_CROWD = 48
+
+/** Brings up a lab of one seeder (p1) and `n` downloaders; returns the downloaders. */
+async function crowdLab (n: number): Promise<Array<{ host: string, ip: string }>> {
+  await labUp(n + 1, ['--rate', `${RATE_MBIT}mbit`, '--delay', DELAY])
+  const hosts = Array.from({ length: n }, (_, i) => `p${i + 2}`)
+  return await Promise.all(hosts.map(async host => ({ host, ip: await labIp(host) })))
+}
+
+interface CrowdRun { n: number, shoal: number, shoalGet: number, gets: GetResult[], seeder: RoleCpu, downloaders: RoleCpu, swarm: RoleCpu, directShare: number, identical: boolean, seederPeakMiB: number }
+
+/** Shoal: every downloader starts at once with the seeder's link; CPU and bytes of each role. */
+async function shoalCrowd (file: string, hosts: Array<{ host: string, ip: string }>, dir: string, pieceSize?: string): Promise<CrowdRun> {
+  const seeder = startSharer('p1', await labIp('p1'), file, join(dir, 'seed'), pieceSize)
+  try {
+    const sharing = JSON.parse(await seeder.firstLine)
+    const seederCpu = cpuFrom(seeder)
+    const start = Date.now()
+    const gets = await Promise.all(hosts.map(async ({ host, ip }) => await getIn(host, ip, String(sharing.link), dir)))
+    const shoal = (Date.now() - start) / 1000
+    const seederCpuSeconds = seederCpu()
+    const seederPeakMiB = memoryOf(seeder.child.pid as number).peakMiB
+    const received = gets.reduce((sum, g) => sum + g.received, 0)
+    const fromSeeder = sentBy(String(sharing.peerId), gets)
+    const getsCpu = gets.reduce((sum, g) => sum + g.cpuSeconds, 0)
+    const original = await sha256Of(file)
+    const copies = await Promise.all(hosts.map(async ({ host }) => await sha256Of(join(dir, `${host}-out`, basename(file)))))
+    return {
+      n: hosts.length,
+      shoal,
+      shoalGet: Math.max(...gets.map(r => r.durationMs)) / 1000,
+      gets,
+      seeder: { cpuSeconds: seederCpuSeconds, received: 0, sent: fromSeeder },
+      downloaders: { cpuSeconds: getsCpu, received, sent: received - fromSeeder },
+      swarm: { cpuSeconds: getsCpu + seederCpuSeconds, received, sent: received },
+      directShare: gets.reduce((sum, g) => sum + g.direct, 0) / received,
+      identical: copies.every(c => c === original),
+      seederPeakMiB
+    }
+  } finally {
+    await seeder.stop()
+  }
+}
+
+function describeCrowdCpu (run: CrowdRun): string {
+  const swarm = perGiB(run.swarm).perGiBReceived
+  return `${describeCpu('seeder', run.seeder)}; ${describeCpu(`${run.n} downloaders`, run.downloaders)}; whole swarm ${swarm.toFixed(2)} per GiB delivered`
+}
+
+function crowdCpuJson (run: CrowdRun): unknown {
+  const role = (r: RoleCpu): unknown => ({ ...r, ...perGiB(r) })
+  return { n: run.n, seeder: role(run.seeder), downloaders: role(run.downloaders), swarm: role(run.swarm), directShare: run.directShare }
+}
+
+async function sha256Of (path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
 }
 
 async function httpCrowd (file: string, seedIp: string, hosts: string[], dir: string): Promise<number> {

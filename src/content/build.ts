@@ -16,6 +16,7 @@ import { HASH_BYTES, hashPiece, merkleRootHex } from './merkle.js'
 import { choosePieceSize } from './piece-size.js'
 import { walkFolder, type WalkedFile } from './walk.js'
 import { fromFsError, throwIfAborted } from './fs-errors.js'
+import { stampOf, type FileStamp } from './file-stamp.js'
 
 export interface BuiltContent {
   manifest: Manifest
@@ -28,6 +29,8 @@ export interface BuiltContent {
   rootPath: string
   /** Relative paths not shared (symbolic links, sockets, ...). */
   skipped: string[]
+  /** Per manifest file, its stamp while it was hashed; undefined if it changed during hashing. */
+  stamps: Array<FileStamp | undefined>
 }
 
 export interface BuildOptions {
@@ -72,12 +75,12 @@ export async function buildContent (path: string, options: BuildOptions = {}): P
       `${path} would need ${pieceCount} pieces (limit ${MAX_PIECES}); use a larger piece size`)
   }
 
-  const { hashes, entries } = await hashFiles(files, pieceCount, pieceSize, {
+  const { hashes, entries, stamps } = await hashFiles(files, pieceCount, pieceSize, {
     followLinks: kind === 'file', signal, onProgress
   })
   const manifest: Manifest = { version: 1, name, kind, pieceSize, files: entries }
   const bytes = encodeOrExplain(manifest, path)
-  return { manifest, bytes, cid: manifestCid(bytes), hashes, rootPath, skipped }
+  return { manifest, bytes, cid: manifestCid(bytes), hashes, rootPath, skipped, stamps }
 }
 
 interface HashOptions {
@@ -87,20 +90,21 @@ interface HashOptions {
 }
 
 /** Hashes every piece of every file in order, through one reused buffer; returns leaves and manifest entries. */
-async function hashFiles (files: WalkedFile[], pieceCount: number, pieceSize: number, options: HashOptions): Promise<{ hashes: Uint8Array, entries: ManifestFile[] }> {
+async function hashFiles (files: WalkedFile[], pieceCount: number, pieceSize: number, options: HashOptions): Promise<{ hashes: Uint8Array, entries: ManifestFile[], stamps: Array<FileStamp | undefined> }> {
   const { signal, onProgress } = options
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0)
   const hashes = new Uint8Array(pieceCount * HASH_BYTES)
   const largestFile = files.reduce((max, f) => Math.max(max, f.size), 0)
   const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(pieceSize, largestFile)))
   const entries: ManifestFile[] = []
+  const stamps: Array<FileStamp | undefined> = []
   let firstPiece = 0
   let hashedBytes = 0
   for (const file of files) {
     const filePieces = Math.ceil(file.size / pieceSize)
     const handle = await openFile(file.absolutePath, options.followLinks)
     try {
-      await checkUnchanged(handle, file)
+      const before = await checkUnchanged(handle, file)
       for (let i = 0; i < filePieces; i++) {
         throwIfAborted(signal)
         const offset = i * pieceSize
@@ -110,6 +114,7 @@ async function hashFiles (files: WalkedFile[], pieceCount: number, pieceSize: nu
         hashedBytes += length
         onProgress?.(hashedBytes, totalBytes)
       }
+      stamps.push(await stampIfUnchanged(file.absolutePath, before))
     } finally {
       await handle.close()
     }
@@ -117,7 +122,7 @@ async function hashFiles (files: WalkedFile[], pieceCount: number, pieceSize: nu
     entries.push({ path: file.path, size: file.size, root: merkleRootHex(leaves) })
     firstPiece += filePieces
   }
-  return { hashes, entries }
+  return { hashes, entries, stamps }
 }
 
 async function statRoot (rootPath: string, shownPath: string): Promise<Stats> {
@@ -136,12 +141,19 @@ async function openFile (path: string, followLinks: boolean): Promise<FileHandle
   }
 }
 
-/** The manifest records sizes from the walk; a file edited since would not match its hashes. */
-async function checkUnchanged (handle: FileHandle, file: WalkedFile): Promise<void> {
-  const stats = await handle.stat()
-  if (!stats.isFile() || stats.size !== file.size) {
+/** The manifest records sizes from the walk; a file edited since would not match its hashes. Returns its stamp. */
+async function checkUnchanged (handle: FileHandle, file: WalkedFile): Promise<FileStamp> {
+  const stats = await handle.stat({ bigint: true })
+  if (!stats.isFile() || Number(stats.size) !== file.size) {
     throw new ShoalError(ErrorCode.BadArgument, `file changed while it was being shared, try again: ${file.absolutePath}`)
   }
+  return stampOf(stats)
+}
+
+/** The file's stamp if its path still shows the stamp it had before it was hashed, else undefined (it changed meanwhile). */
+async function stampIfUnchanged (path: string, before: FileStamp): Promise<FileStamp | undefined> {
+  const after = await stat(path, { bigint: true }).then(stampOf, () => undefined)
+  return after === before ? before : undefined
 }
 
 /** Fills buffer[0, length) from `position`; reads may return fewer bytes than asked. */

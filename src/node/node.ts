@@ -9,6 +9,7 @@ import { encodeSignedManifest, signManifest } from '../content/envelope.js'
 import { formatLink, parseLink } from '../content/link.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { Announcer, type AnnounceEvent } from '../discovery/announcer.js'
+import { LookupTrace, type LookupFigures } from '../discovery/lookup-trace.js'
 import { searchProviders, SEARCH_DELAY_WITH_HINTS_MS } from '../discovery/provider-search.js'
 import { defaultDataDir, lockDataDir, type DataDirLock } from '../net/data-dir.js'
 import { loadOrCreateKey } from '../net/identity.js'
@@ -117,7 +118,7 @@ export interface NodeEvents {
   /** A peer broke the swarm protocol, sent a bad piece, or timed out. */
   fault?: (peerId: string, fault: Fault) => void
   /** A DHT provider lookup ended (`ok` false: it failed or timed out). */
-  lookup?: (event: { cid: string, ok: boolean, found: number }) => void
+  lookup?: (event: { cid: string, ok: boolean, found: number } & LookupFigures) => void
 }
 
 /** Options of `ShoalNode.share`. */
@@ -310,7 +311,7 @@ export class ShoalNode {
     const signed = encodeSignedManifest(envelope)
     const key = built.cid.toString()
     const files = new PieceFiles(new PieceLayout(built.manifest), built.manifest, built.rootPath)
-    const content = new SwarmContent({ cid: built.cid, signed, manifest: built.manifest, publisher: this.peerId, hashes: built.hashes, files })
+    const content = new SwarmContent({ cid: built.cid, signed, manifest: built.manifest, publisher: this.peerId, hashes: built.hashes, files, trust: { kind: 'stamps', stamps: built.stamps } })
     await this.registry.get(key)?.files.close()
     this.registry.add(content)
     this.db.putContent({ cid: key, role: 'share', signed, hashes: built.hashes, path: built.rootPath, complete: true, addedAt: Date.now() })
@@ -365,7 +366,10 @@ export class ShoalNode {
       for (const id of await this.peers.addAddrs(link.peers)) download.addPeer(id)
       for (const id of this.connectedPeers()) download.addPeer(id)
       void searchProviders(
-        (cid, s) => mapProviders(this.libp2p.contentRouting.findProviders(cid, { signal: s }), (ok, found) => this.events.lookup?.({ cid: cid.toString(), ok, found })),
+        (cid, s) => {
+          const trace = new LookupTrace(this.peerId)
+          return mapProviders(this.libp2p.contentRouting.findProviders(cid, { signal: s, onProgress: trace.onProgress }), (ok, found) => this.events.lookup?.({ cid: cid.toString(), ok, found, ...trace.result() }))
+        },
         link.cid, id => download.addPeer(id), AbortSignal.any([searching.signal, signal]),
         link.peers.length > 0 ? SEARCH_DELAY_WITH_HINTS_MS : 0)
       const result = await download.run()

@@ -10,8 +10,9 @@ import { SwarmContent } from '../swarm/common/swarm-content.js'
 /**
  * Rebuilds, after a restart, what the node served: every share and finished download whose files
  * are still there, and the verified pieces of unfinished downloads. Records are checked (manifest
- * hash and signature) rather than trusted; a record that fails is skipped with a warning. Served
- * pieces are re-hashed before they are sent anyway, so an edited file is never served as the old one.
+ * hash and signature) rather than trusted; a record that fails is skipped with a warning. A finished
+ * share's pieces are hashed as they are served until each file has been verified whole again
+ * (swarm/serve-check.ts), so a file edited while the node was down is never served as the old one.
  */
 export async function restoreContent (db: ShoalDatabase, warn: (message: string) => void): Promise<SwarmContent[]> {
   const restored: SwarmContent[] = []
@@ -30,6 +31,8 @@ export async function restoreContent (db: ShoalDatabase, warn: (message: string)
         : record.bitfield !== undefined ? Bitfield.fromBytes(layout.pieceCount, record.bitfield) : new Bitfield(layout.pieceCount)
       restored.push(new SwarmContent({
         cid, signed: record.signed, manifest, publisher, hashes: record.hashes, bitfield,
+        // A partial download's files are ours; a finished one's may have been edited while we were down.
+        trust: record.complete ? { kind: 'unknown' } : { kind: 'own-writes' },
         files: new PieceFiles(layout, manifest, where)
       }))
     } catch (err: any) {

@@ -4,11 +4,12 @@ import type { Uint8ArrayList } from 'uint8arraylist'
  * files, so each read or write is one positional I/O on one handle; nothing holds a whole file in
  * memory. Shares are read in place from the shared path; downloads write into the partial path.
  */
-import { constants as fsConstants } from 'node:fs'
+import { constants as fsConstants, statSync } from 'node:fs'
 import { mkdir, open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { PieceLayout, PieceLocation } from '../content/layout.js'
 import type { Manifest } from '../content/manifest.js'
+import { stampOf, type FileStamp } from '../content/file-stamp.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { errnoOf, isPermissionError } from './fs-errors.js'
 import { HandleCache } from './handle-cache.js'
@@ -140,6 +141,20 @@ export class PieceFiles {
     } catch (err) {
       for (const file of files) this.dirty.add(file)
       throw err
+    }
+  }
+
+  /**
+   * The stamp of file `file` as it is on disk now (by path, so a replaced file shows), or undefined
+   * if it cannot be read. Synchronous on purpose: it runs for every piece served, and an async stat
+   * costs ~20 µs of CPU against ~2 µs (a third of hashing the piece, measured for 64 KiB pieces).
+   */
+  stampOf (file: number): FileStamp | undefined {
+    try {
+      const stats = statSync(this.pathOf(file), { bigint: true, throwIfNoEntry: false })
+      return stats?.isFile() === true ? stampOf(stats) : undefined
+    } catch {
+      return undefined
     }
   }
 

@@ -16,7 +16,7 @@ export interface PieceReaderOptions {
 /**
  * Reads bytes `range` of one file of a content, piece by piece, as they are verified: a piece not
  * here yet is asked for first (with the next few after it, so playback keeps ahead) and waited
- * for. Pieces are re-hashed as they are read, like everything Shoal serves.
+ * for. Pieces are checked as they are read, like everything Shoal serves (swarm/serve-check.ts).
  */
 export async function * readFileRange (o: PieceReaderOptions): AsyncGenerator<Uint8Array> {
   const first = current(o).layout.firstPiece(o.file)

@@ -7,3 +7,8 @@
 export const HANDSHAKE_TIMEOUT_MS = 10_000
 /** How long a peer that sent a wrong piece stays banned. */
 export const BAN_MS = 60 * 60 * 1000
+/**
+ * Share of served pieces hashed even though their file is unchanged since it was verified
+ * (serve-check.ts): catches changes a file's stamp cannot show, at ~3 % of the hashing cost.
+ */
+export const SERVE_SAMPLE_RATE = 1 / 32

@@ -6,6 +6,7 @@ import type { PieceFiles } from '../../store/piece-files.js'
 import { Bitfield } from '../wire/bitfield.js'
 import { InitialSeeding } from './initial-seeding.js'
 import type { PieceData } from '../wire/messages.js'
+import { ServeCheck, type FileTrust } from './serve-check.js'
 
 export interface SwarmContentInit {
   cid: CID
@@ -15,6 +16,8 @@ export interface SwarmContentInit {
   hashes: Uint8Array
   files: PieceFiles
   bitfield?: Bitfield
+  /** What is known of the files' bytes (serve-check.ts); default: nothing, re-verified as served. */
+  trust?: FileTrust
 }
 
 /**
@@ -35,6 +38,7 @@ export class SwarmContent {
   readonly seeding: InitialSeeding
   private pieceFiles: PieceFiles
   private readonly haveListeners = new Set<(piece: number) => void>()
+  private readonly serveCheck: ServeCheck
 
   constructor (init: SwarmContentInit) {
     this.cid = init.cid
@@ -47,6 +51,7 @@ export class SwarmContent {
     this.pieceFiles = init.files
     this.bitfield = init.bitfield ?? Bitfield.full(this.layout.pieceCount)
     this.seeding = new InitialSeeding(this.layout.pieceCount)
+    this.serveCheck = new ServeCheck({ layout: this.layout, stampOf: file => this.pieceFiles.stampOf(file), verify: (piece, data) => this.isValidPiece(piece, data) }, init.trust ?? { kind: 'unknown' })
   }
 
   get files (): PieceFiles {
@@ -81,9 +86,10 @@ export class SwarmContent {
   }
 
   /**
-   * Reads a piece we claim to have and checks it against its hash before it leaves the node: a shared
-   * file edited in place must never be served as the old content. Returns undefined when the bytes
-   * on disk no longer match. `into`: a buffer to read into, if large enough (see readPiece).
+   * Reads a piece we claim to have, for serving: a shared file edited in place must never be served
+   * as the old content, so the piece is hashed unless its file is unchanged since it was verified
+   * (serve-check.ts). Returns undefined when the bytes on disk no longer match. `into`: a buffer to
+   * read into, if large enough (see readPiece).
    */
   async readVerifiedPiece (piece: number, into?: Buffer): Promise<Uint8Array | undefined> {
     if (!this.bitfield.has(piece)) {
@@ -95,7 +101,7 @@ export class SwarmContent {
     } catch {
       return undefined
     }
-    return this.isValidPiece(piece, data) ? data : undefined
+    return this.serveCheck.accept(piece, data) ? data : undefined
   }
 
   /** Records a verified piece and tells every provider stream about it. */
@@ -118,6 +124,8 @@ export class SwarmContent {
   async moveTo (files: PieceFiles): Promise<void> {
     const old = this.pieceFiles
     this.pieceFiles = files
+    // Verified piece by piece, synced and renamed by us: trusted as the files show now.
+    this.serveCheck.reset({ kind: 'stamps', stamps: Array.from({ length: this.layout.fileCount }, (_, file) => files.stampOf(file)) })
     await old.close()
   }
 }

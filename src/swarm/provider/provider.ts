@@ -31,7 +31,8 @@ export interface ProviderComponents {
 /**
  * The serving side of `/shoal/swarm/1.0.0`: answers `open`, `get-manifest`, `get-hashes`,
  * `request` and `get-peers` for any content in the registry, complete or still downloading, and
- * pushes `have` as new pieces are verified. Every piece is re-hashed before it is sent.
+ * pushes `have` as new pieces are verified. A piece is hashed before it is sent unless its file is
+ * unchanged since it was verified (serve-check.ts).
  */
 export class Provider {
   private readonly components: ProviderComponents

@@ -4,7 +4,7 @@ import type { TokenBucket } from '../common/token-bucket.js'
 import { MAX_QUEUED_REQUESTS } from './constants.js'
 
 /**
- * Pieces read from disk (and re-hashed) ahead of the one being sent, so disk reads overlap the
+ * Pieces read from disk (and checked, serve-check.ts) ahead of the one being sent, so disk reads overlap the
  * network instead of alternating with it. Bounds memory per stream to READ_AHEAD pieces.
  */
 export const READ_AHEAD = 3

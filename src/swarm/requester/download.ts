@@ -143,7 +143,7 @@ export class Download {
     const journaled = await this.journal?.read(layout.pieceCount) ?? []
     await files.prepare()
     const bitfield = await recheckPieces(files, layout, hashes, claimedPieces(layout.pieceCount, resumable ? saved?.bitfield : undefined, journaled))
-    this.content = new SwarmContent({ cid: this.opts.cid, signed: verified.signed, manifest, publisher: verified.publisher, hashes, files, bitfield })
+    this.content = new SwarmContent({ cid: this.opts.cid, signed: verified.signed, manifest, publisher: verified.publisher, hashes, files, bitfield, trust: { kind: 'own-writes' } })
     this.c.db.putContent({
       cid: this.key, role: 'download', signed: verified.signed, hashes, path: this.paths.final,
       partialPath: this.paths.partial, complete: false, bitfield: bitfield.toBytes(), addedAt: Date.now()
@@ -232,6 +232,7 @@ export class Download {
       direct = await PeerSession.open(session.peerId, pipe, this.opts.cid.bytes).catch(() => undefined)
     } finally {
       this.upgrading.delete(session.peerId)
+      if (direct === undefined) this.fill(session)
     }
     if (direct === undefined) return
     if (session.closed || this.finishing || this.abort.signal.aborted) {
@@ -284,12 +285,14 @@ export class Download {
     }
     picker.addPeerPieces(session)
     this.adopted.add(session)
-    this.fill(session)
     void this.upgrade(session)
+    this.fill(session)
   }
 
   private fill (session: PeerSession): void {
     if (this.picker === undefined || session.closed || session.retiring || this.finishing || !this.adopted.has(session)) return
+    // Bulk data from the first byte on the direct connection being set up (it falls back to this one if that fails).
+    if (session.transport === 'libp2p' && this.upgrading.has(session.peerId)) return
     const layout = (this.content as SwarmContent).layout
     const budget = this.c.budget
     const wanted = requestDepth(session.throughput.bytesPerSecond(), layout.pieceSize) - session.inFlight.size
