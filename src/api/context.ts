@@ -55,7 +55,7 @@ export interface ApiContext {
   bannedPeers: () => string[]
   library: (role?: 'share' | 'download') => ContentSummary[]
   /** `pieceSize`: bytes per piece (default: about 1,024 pieces). */
-  share: (path: string, pieceSize?: number) => Promise<ShareInfo>
+  share: (path: string, pieceSize?: number, secret?: boolean) => Promise<ShareInfo>
   upload: (name: string, body: Readable) => Promise<ShareInfo>
   removeShare: (cid: string) => Promise<void>
   connect: (addr: string) => Promise<string>

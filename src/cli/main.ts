@@ -54,7 +54,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  share: { run: share, help: SHARE_HELP, options: { 'piece-size': { type: 'string' } } },
+  share: { run: share, help: SHARE_HELP, options: { 'piece-size': { type: 'string' }, secret: { type: 'boolean' } } },
   get: {
     run: get,
     help: GET_HELP,

@@ -185,8 +185,8 @@ export class Daemon implements ApiContext {
     return role === undefined ? all : all.filter(c => c.role === role)
   }
 
-  async share (path: string, pieceSize?: number): Promise<ShareInfo> {
-    const result = await this.node.share(resolve(path), { pieceSize })
+  async share (path: string, pieceSize?: number, secret?: boolean): Promise<ShareInfo> {
+    const result = await this.node.share(resolve(path), { pieceSize, secret })
     this.logger.info('sharing', { cid: result.cid, name: result.name, path: result.path, bytes: result.bytes })
     this.libraryChanged()
     return { ...result, peerId: this.node.peerId, addrs: this.node.addrs() }

@@ -122,6 +122,7 @@ export class Download {
     const verified = await this.findManifest()
     this.verified = verified
     const { manifest } = verified
+    this.opts.onManifest?.(manifest)
     const layout = new PieceLayout(manifest)
     this.paths = downloadPaths(this.opts.outputDir, manifest.name)
     this.lastProgressAt = Date.now()
