@@ -34,6 +34,7 @@ import { TransferStats } from './transfer-stats.js'
 import { summarizeContent, summarizeConnections, type ConnectionSummary, type ContentSummary } from './content-list.js'
 import { capabilitiesFor } from './capabilities.js'
 import type { Capability, NodeComponents, NodeService } from './service.js'
+import type { StorageOptions } from '../storage/service.js'
 import { getSecret, refuseSecretWithoutKey, requireSecret, shareSecret } from './secret-content.js'
 
 export const DATABASE_FILE = 'shoal.db'
@@ -76,6 +77,8 @@ export interface NodeOptions {
   direct?: boolean
   /** TCP port of the direct server. Default 0: any free port. */
   directPort?: number
+  /** Storage sharing (src/storage/): an offer to volunteer disk, audit and repair intervals; false: none at all. */
+  storage?: StorageOptions | false
   /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
   capabilities?: Capability[]
 }
