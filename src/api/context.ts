@@ -5,6 +5,7 @@ import type { Logger, LogRecord } from '../log/logger.js'
 import type { ShoalMetrics } from '../metrics/shoal-metrics.js'
 import type { ConnectionSummary, ContentSummary, ShareResult } from '../node/node.js'
 import type { SwarmContent } from '../swarm/swarm-content.js'
+import type { StorageService } from '../storage/service.js'
 
 /** The node as `GET /api/v1/node` and the `stats` event report it. */
 export interface NodeStatus {
@@ -63,6 +64,8 @@ export interface ApiContext {
   activity: () => LogRecord[]
   /** The node's download and upload rate, one sample a second, oldest first. */
   history: () => RateSample[]
+  /** Storage sharing (src/storage/), unless the node runs without it. */
+  storage?: Pick<StorageService, 'status' | 'replicate'>
 }
 
 export interface RateSample { time: number, downloadRate: number, uploadRate: number }
