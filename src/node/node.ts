@@ -111,6 +111,8 @@ export interface GetOptions {
   publisher?: string
   /** Fetch a secret content's sealed copy as it is, without a key (what holders keep and serve). */
   sealed?: boolean
+  /** Peer IDs not to fetch from in this download. */
+  avoid?: string[]
 }
 
 /** What a running `get` lets its caller steer or inspect. */
@@ -390,7 +392,8 @@ export class ShoalNode {
       onProgress: options.onProgress,
       onPiece: options.onPiece,
       publisher,
-      onManifest
+      onManifest,
+      skipPeer: options.avoid !== undefined && options.avoid.length > 0 ? id => options.avoid?.includes(id) === true : undefined
     })
     options.onStart?.(download)
     const searching = new AbortController()

@@ -151,16 +151,20 @@ export class Holder {
     this.fetching.set(lease.cid, controller)
     const signal = AbortSignal.any([controller.signal, this.c.signal])
     const link = formatLink({ cid: CID.parse(lease.cid), peers: lease.origins.flatMap(addr => { try { return [multiaddr(addr)] } catch { return [] } }) })
+    // An owner that names only other holders as origins (a repair) is asked for nothing on the first try.
+    const ownerNamed = lease.origins.some(addr => addr.endsWith(`/p2p/${lease.owner}`))
+    let avoid = ownerNamed || lease.origins.length === 0 ? [] : [lease.owner]
     const attempt = async (): Promise<void> => {
       while (!signal.aborted && this.leases.has(leaseKey(lease.cid, lease.owner))) {
         try {
-          await this.c.content.get(link, { output: join(this.c.dataDir, HELD_DIR, lease.cid), sealed: true, signal, timeoutMs: this.o.fetchStallMs })
+          await this.c.content.get(link, { output: join(this.c.dataDir, HELD_DIR, lease.cid), sealed: true, signal, timeoutMs: avoid.length > 0 ? Math.min(this.o.fetchStallMs, 15_000) : this.o.fetchStallMs, avoid })
           for (const l of this.leases.values()) if (l.cid === lease.cid) l.state = 'held'
           await this.save()
           return
         } catch (err: any) {
           if (signal.aborted) return
           this.c.warn(`could not fetch held content ${lease.cid}: ${String(err?.message ?? err)}; trying again`)
+          avoid = []
           await sleep(this.o.retryMs, signal)
         }
       }

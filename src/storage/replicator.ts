@@ -10,7 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { parseLink, formatLink } from '../content/link.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import type { NodeComponents } from '../node/service.js'
-import { AUDIT_PIECES, OFFER_QUERIES_IN_FLIGHT, RENEW_WHEN_LEFT, STATUS_POLL_MS, STORAGE_DIR } from './constants.js'
+import { OFFER_QUERIES_IN_FLIGHT, RENEW_WHEN_LEFT, STATUS_POLL_MS, STORAGE_DIR } from './constants.js'
 import { auditHolder, pickPieces } from './audit.js'
 import { JsonBook } from './json-book.js'
 import type { StoreAnswer, StoreRequest, RenewRequest, ReleaseRequest } from './messages.js'
@@ -28,6 +28,8 @@ export interface ReplicatorOptions {
   searchMs: number
   /** A holder that answers but does not deliver this many audits in a row has failed. */
   maxMisses: number
+  /** Random pieces per audit of one holder. */
+  auditPieces: number
 }
 
 export interface ReplicateOptions {
@@ -57,7 +59,7 @@ export class Replicator {
   async start (): Promise<void> {
     for (const r of await this.book.load(this.c.warn)) this.replications.set(r.cid, r)
     const every = Math.min(60_000, Math.max(250, Math.min(this.o.auditIntervalMs, this.o.repairAfterMs) / 2))
-    this.timer = setInterval(() => { void this.tick() }, every)
+    this.timer = setInterval(() => { void this.upkeep() }, every)
     this.timer.unref()
   }
 
@@ -194,7 +196,7 @@ export class Replicator {
   private async audit (r: Replication, h: HolderRecord, signal: AbortSignal): Promise<void> {
     const content = this.c.registry.get(r.cid)
     if (content === undefined) return
-    const pieces = pickPieces(content.layout.pieceCount, AUDIT_PIECES)
+    const pieces = pickPieces(content.layout.pieceCount, this.o.auditPieces)
     const outcome = await auditHolder(this.c, h.peerId, content.cid.bytes, content.hashes, pieces, signal)
     const now = Date.now()
     h.lastAudit = { at: now, ok: outcome.result === 'ok', pieces: pieces.length, ...(outcome.result !== 'ok' ? { reason: outcome.reason } : {}) }
@@ -215,7 +217,8 @@ export class Replicator {
     h.unreachableSince ??= now
   }
 
-  private async tick (): Promise<void> {
+  /** One pass of upkeep over every replication: pending holders, renewals, audits due, repairs. */
+  async upkeep (): Promise<void> {
     if (this.ticking || this.c.signal.aborted) return
     this.ticking = true
     try {

@@ -5,7 +5,7 @@
  */
 import type { Capability, NodeComponents, NodeService } from '../node/service.js'
 import {
-  DEFAULT_AUDIT_INTERVAL_MS, DEFAULT_GC_INTERVAL_MS, DEFAULT_LEASE_MS, DEFAULT_OWNER_SHARE, DEFAULT_REPAIR_AFTER_MS,
+  AUDIT_PIECES, DEFAULT_AUDIT_INTERVAL_MS, DEFAULT_GC_INTERVAL_MS, DEFAULT_LEASE_MS, DEFAULT_OWNER_SHARE, DEFAULT_REPAIR_AFTER_MS,
   MAX_INBOUND_STORE_STREAMS, MAX_LEASE_MS, OFFER_REPROVIDE_MS, STORE_PROTOCOL
 } from './constants.js'
 import { Holder, type HeldInfo } from './holder.js'
@@ -30,6 +30,8 @@ export interface StorageOptions {
   gcIntervalMs?: number
   /** Audits answered but not delivered, in a row, before a holder has failed. Default 3. */
   maxMisses?: number
+  /** Random pieces asked of a holder per audit. Default 4. */
+  auditPieces?: number
 }
 
 export const STORAGE_SERVICE = 'storage'
@@ -64,7 +66,7 @@ export class StorageService implements NodeService {
       })
     }
     this.replicator = new Replicator(c, {
-      auditIntervalMs, repairAfterMs, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, searchMs: 5_000, maxMisses: options.maxMisses ?? 3
+      auditIntervalMs, repairAfterMs, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, searchMs: 5_000, maxMisses: options.maxMisses ?? 3, auditPieces: options.auditPieces ?? AUDIT_PIECES
     })
   }
 

@@ -38,6 +38,8 @@ export interface DownloadOptions {
   publisher?: string
   /** Called with the verified manifest before anything is written; throwing stops the download with that error. */
   onManifest?: (manifest: Manifest) => void
+  /** Peers never to fetch from in this download (a repair copying from the other holders, not the owner). */
+  skipPeer?: (peerId: string) => boolean
 }
 
 /** One piece received from a peer (for piece maps and metrics). */

@@ -90,7 +90,7 @@ export class Download {
   /** Tell the download about a peer that may have the content. */
   /** Returns whether the peer was new to this download. */
   addPeer (peerId: string): boolean {
-    if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId)) return false
+    if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId) || this.opts.skipPeer?.(peerId) === true) return false
     const added = this.candidates.add(peerId)
     this.connectMore()
     return added
