@@ -12,7 +12,7 @@ import type { NodeComponents } from '../node/service.js'
 import { SESSION_READ_BUFFER_BYTES } from '../swarm/constants.js'
 import { PeerSession } from '../swarm/peer-session.js'
 import { PROTOCOL as SWARM_PROTOCOL } from '../swarm/wire/constants.js'
-import { AUDIT_PIECE_TIMEOUT_MS } from './constants.js'
+import { AUDIT_MAX_REJECTS, AUDIT_PIECE_TIMEOUT_MS, AUDIT_REJECT_RETRY_MS } from './constants.js'
 
 export type AuditOutcome =
   | { result: 'ok', pieces: number[] }
@@ -44,6 +44,7 @@ export async function auditHolder (c: NodeComponents, peerId: string, cid: Uint8
   }
   return await new Promise<AuditOutcome>(resolve => {
     const waiting = new Set(pieces)
+    const rejected = new Map<number, number>()
     let settled = false
     const finish = (outcome: AuditOutcome): void => {
       if (settled) return
@@ -67,7 +68,13 @@ export async function auditHolder (c: NodeComponents, peerId: string, cid: Uint8
         waiting.delete(piece)
         if (waiting.size === 0) finish({ result: 'ok', pieces })
       },
-      onReject: (_session, piece) => finish({ result: 'unanswered', pieces, reason: `rejected piece ${piece}` }),
+      // A seed may hold a piece back for a few seconds (swarm/initial-seeding.ts): ask again, a few times.
+      onReject: (_session, piece) => {
+        const times = (rejected.get(piece) ?? 0) + 1
+        rejected.set(piece, times)
+        if (times > AUDIT_MAX_REJECTS) finish({ result: 'unanswered', pieces, reason: `rejected piece ${piece} ${times} times` })
+        else setTimeout(() => { if (!settled) opened.request(piece) }, AUDIT_REJECT_RETRY_MS).unref()
+      },
       onClose: (_session, error) => finish({ result: 'unanswered', pieces, reason: `closed the audit: ${error?.message ?? 'no reason'}` })
     })
     opened.requestMany(pieces)

@@ -32,8 +32,10 @@ export const DEFAULT_REPAIR_AFTER_MS = DAY_MS
 export const AUDIT_PIECES = 4
 /** One audited piece must arrive within this long. */
 export const AUDIT_PIECE_TIMEOUT_MS = 20_000
-/** Missed audits in a row before a holder that answers nothing counts as unreachable. */
-export const SUSPECT_AFTER_MISSES = 1
+/** A piece the holder rejects (a seed holds pieces back for up to 3 s) is asked again after this long… */
+export const AUDIT_REJECT_RETRY_MS = 1_000
+/** …this many times at most in one audit. */
+export const AUDIT_MAX_REJECTS = 8
 /** How often replicate asks holders how far their copy is. */
 export const STATUS_POLL_MS = 500
 /** Volunteers asked for an offer at once. */

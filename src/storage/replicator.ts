@@ -98,22 +98,26 @@ export class Replicator {
     r.sameNetworkOk = options.sameNetworkOk === true
     this.replications.set(cid, r)
     const live = (): number => r.holders.filter(h => !h.replaced && h.state !== 'failed').length
-    if (live() < r.copies) {
-      const result = await this.recruit(r, r.copies - live(), [...this.c.content.addrs()], signal)
-      await this.save()
-      if (live() < r.copies) {
-        throw new ShoalError(ErrorCode.NotEnoughHolders,
-          `${live()} of ${r.copies} copies placed: found ${result.found} volunteer(s) in ${result.domains} failure domain(s)` +
-          (result.sameDomain > 0 ? ` (${result.sameDomain} left out on a failure domain already used; --same-network-ok allows that)` : '') +
-          (result.refusals.length > 0 ? `; refused: ${result.refusals.join(', ')}` : ''))
-      }
-    }
-    options.onUpdate?.(structuredClone(r))
-    while (healthyHolders(r).length < r.copies) {
+    for (;;) {
       if (signal.aborted) throw new ShoalError(ErrorCode.Aborted, 'replicate cancelled; the leases granted stay')
+      if (live() < r.copies) {
+        // At first, and again whenever a holder failed its first audit: ask more volunteers.
+        const origins = [...this.c.content.addrs(), ...(await Promise.all(healthyHolders(r).map(async h => await this.addrsOf(h.peerId)))).flat()]
+        const result = await this.recruit(r, r.copies - live(), origins, signal)
+        await this.save()
+        if (live() < r.copies) {
+          throw new ShoalError(ErrorCode.NotEnoughHolders,
+            `${live()} of ${r.copies} copies placed: found ${result.found} volunteer(s) in ${result.domains} failure domain(s)` +
+            (result.sameDomain > 0 ? ` (${result.sameDomain} left out on a failure domain already used; --same-network-ok allows that)` : '') +
+            (result.refusals.length > 0 ? `; refused: ${result.refusals.join(', ')}` : ''))
+        }
+      }
       await this.checkPending(r, signal)
+      // A holder that missed its first audit (busy, or a passing fault) is asked again, not waited on for ever.
+      for (const h of r.holders) if (h.state === 'suspect' && !h.replaced) await this.audit(r, h, signal)
       options.onUpdate?.(structuredClone(r))
-      if (healthyHolders(r).length < r.copies) await sleep(STATUS_POLL_MS, signal)
+      if (healthyHolders(r).length >= r.copies) break
+      await sleep(STATUS_POLL_MS, signal)
     }
     await this.save()
     return { replication: structuredClone(r), link }
