@@ -35,7 +35,13 @@ export const ErrorCode = {
   NoDaemon: 'NO_DAEMON',
   Unauthorized: 'UNAUTHORIZED',
   /** `get --publisher`: the content was found, but signed by someone else. */
-  WrongPublisher: 'WRONG_PUBLISHER'
+  WrongPublisher: 'WRONG_PUBLISHER',
+  /** A secret content (share --secret) was asked for with a link that carries no key (#k=…). */
+  NoKey: 'NO_KEY',
+  /** The link's key does not open this secret content (or is not a key at all). */
+  BadKey: 'BAD_KEY',
+  /** replicate: fewer volunteers (or failure domains) than copies asked for. */
+  NotEnoughHolders: 'NOT_ENOUGH_HOLDERS'
 } as const
 
 export function isShoalError (err: unknown): err is ShoalError {

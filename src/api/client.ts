@@ -20,8 +20,8 @@ export class ApiClient {
     return await this.request<NodeStatus>('GET', '/node', undefined, timeoutMs)
   }
 
-  async share (path: string, signal?: AbortSignal, pieceSize?: number): Promise<ShareInfo> {
-    return await this.request<ShareInfo>('POST', '/shares', { path, pieceSize }, SHARE_TIMEOUT_MS, signal)
+  async share (path: string, signal?: AbortSignal, pieceSize?: number, secret?: boolean): Promise<ShareInfo> {
+    return await this.request<ShareInfo>('POST', '/shares', { path, pieceSize, secret }, SHARE_TIMEOUT_MS, signal)
   }
 
   async library (): Promise<ContentSummary[]> {

@@ -5,6 +5,7 @@ import type { Logger, LogRecord } from '../log/logger.js'
 import type { ShoalMetrics } from '../metrics/shoal-metrics.js'
 import type { ConnectionSummary, ContentSummary, ShareResult } from '../node/node.js'
 import type { SwarmContent } from '../swarm/common/swarm-content.js'
+import type { StorageService } from '../storage/service.js'
 
 /** The node as `GET /api/v1/node` and the `stats` event report it. */
 export interface NodeStatus {
@@ -55,7 +56,7 @@ export interface ApiContext {
   bannedPeers: () => string[]
   library: (role?: 'share' | 'download') => ContentSummary[]
   /** `pieceSize`: bytes per piece (default: about 1,024 pieces). */
-  share: (path: string, pieceSize?: number) => Promise<ShareInfo>
+  share: (path: string, pieceSize?: number, secret?: boolean) => Promise<ShareInfo>
   upload: (name: string, body: Readable) => Promise<ShareInfo>
   removeShare: (cid: string) => Promise<void>
   connect: (addr: string) => Promise<string>
@@ -63,6 +64,8 @@ export interface ApiContext {
   activity: () => LogRecord[]
   /** The node's download and upload rate, one sample a second, oldest first. */
   history: () => RateSample[]
+  /** Storage sharing (src/storage/), unless the node runs without it. */
+  storage?: Pick<StorageService, 'status' | 'replicate'>
 }
 
 export interface RateSample { time: number, downloadRate: number, uploadRate: number }

@@ -8,6 +8,7 @@ import type { ApiContext } from './context.js'
 import { ApiError, baseHeaders, sendError } from './http.js'
 import { Router, type Method } from './router.js'
 import { contentRoutes } from './routes/content-routes.js'
+import { storageRoutes } from './routes/storage-routes.js'
 import { downloadRoutes } from './routes/download-routes.js'
 import { eventRoutes } from './routes/event-routes.js'
 import { metricsRoutes } from './routes/metrics-routes.js'
@@ -33,6 +34,7 @@ export async function buildRouter (ctx: ApiContext, webRoot = WEB_ROOT): Promise
   eventRoutes(router, ctx)
   metricsRoutes(router, ctx)
   contentRoutes(router, ctx)
+  storageRoutes(router, ctx)
   staticRoutes(router, await listAssets(webRoot))
   return router
 }

@@ -27,3 +27,8 @@ export function formatDuration (ms: number): string {
 export function shortId (peerId: string): string {
   return peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId
 }
+
+/** A time as `2027-01-14 10:22Z` (UTC, to the minute). */
+export function formatDate (ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + 'Z'
+}

@@ -12,6 +12,8 @@ import { ls, LS_HELP } from './commands/ls.js'
 import { peers, PEERS_HELP } from './commands/peers.js'
 import { status, STATUS_HELP } from './commands/status.js'
 import { networkKey, NETWORK_KEY_HELP } from './commands/network-key.js'
+import { replicate, REPLICATE_HELP } from './commands/replicate.js'
+import { STORAGE_FLAGS } from './storage-args.js'
 
 export const MAIN_HELP = `Shoal: peer-to-peer file sharing. Content is cut into verified pieces and pulled from many peers at once.
 
@@ -28,6 +30,7 @@ Commands:
   peers                  the daemon's connected peers and their rates
   status                 whether a daemon runs, and how it is doing
   network-key            print a new key for a private network
+  replicate <path-or-link> --copies N   keep N encrypted copies on volunteers' disks
 
 With a daemon running on the data directory, share, get, id, ls, peers and status go through it.
 
@@ -54,7 +57,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  share: { run: share, help: SHARE_HELP, options: { 'piece-size': { type: 'string' } } },
+  share: { run: share, help: SHARE_HELP, options: { 'piece-size': { type: 'string' }, secret: { type: 'boolean' } } },
   get: {
     run: get,
     help: GET_HELP,
@@ -62,7 +65,8 @@ const COMMANDS: Record<string, Command> = {
   },
   id: { run: id, help: ID_HELP, options: {} },
   demo: { run: demo, help: DEMO_HELP, options: { peers: { type: 'string' }, size: { type: 'string' } } },
-  daemon: { run: daemon, help: DAEMON_HELP, options: { api: { type: 'string' }, downloads: { type: 'string' } } },
+  daemon: { run: daemon, help: DAEMON_HELP, options: { api: { type: 'string' }, downloads: { type: 'string' }, ...STORAGE_FLAGS } },
+  replicate: { run: replicate, help: REPLICATE_HELP, options: { copies: { type: 'string' }, 'same-network-ok': { type: 'boolean' }, ...STORAGE_FLAGS } },
   dashboard: { run: dashboard, help: DASHBOARD_HELP, options: {} },
   ls: { run: ls, help: LS_HELP, options: {} },
   peers: { run: peers, help: PEERS_HELP, options: {} },

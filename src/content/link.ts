@@ -8,11 +8,14 @@ import { CID } from 'multiformats/cid'
 import { base32 } from 'multiformats/bases/base32'
 import { ShoalError, ErrorCode } from '../errors.js'
 import { JSON_CODEC, SHA256_CODE } from './manifest.js'
+import { decodeContentKey, encodeContentKey, KEY_PARAM } from './secret.js'
 
 export interface ShoalLink {
   cid: CID
   /** Multiaddrs ending in /p2p/<peerId>. */
   peers: Multiaddr[]
+  /** A secret content's key (content/secret.ts), from the fragment `#k=…`. */
+  key?: Uint8Array
 }
 
 export const LINK_SCHEME = 'shoal:'
@@ -31,9 +34,10 @@ export function formatLink (link: ShoalLink): string {
     if (!endsWithPeerId(peer)) throw new ShoalError(ErrorCode.BadArgument, `peer address must end in /p2p/<peer id>: ${peer.toString()}`)
   }
   const base = `${LINK_SCHEME}//${link.cid.toV1().toString(base32)}`
-  if (link.peers.length === 0) return base
+  const fragment = link.key !== undefined ? `#${KEY_PARAM}=${encodeContentKey(link.key)}` : ''
+  if (link.peers.length === 0) return base + fragment
   const query = new URLSearchParams(link.peers.map((peer): [string, string] => [PEER_PARAM, peer.toString()]))
-  return `${base}?${query.toString()}`
+  return `${base}?${query.toString()}${fragment}`
 }
 
 /**
@@ -52,6 +56,7 @@ export function parseLink (text: string): ShoalLink {
   if (!rest.startsWith('//')) throw notALink(text)
   rest = rest.slice(2)
   const hash = rest.indexOf('#')
+  const key = hash === -1 ? undefined : keyOf(rest.slice(hash + 1))
   if (hash !== -1) rest = rest.slice(0, hash)
   const question = rest.indexOf('?')
   let cidText = question === -1 ? rest : rest.slice(0, question)
@@ -72,7 +77,13 @@ export function parseLink (text: string): ShoalLink {
       throw new ShoalError(ErrorCode.BadLink, `Shoal link lists more than ${MAX_LINK_PEERS} peers`)
     }
   }
-  return { cid, peers }
+  return key !== undefined ? { cid, peers, key } : { cid, peers }
+}
+
+/** The content key in a link's fragment (`k=<base32>`), if it has one. */
+function keyOf (fragment: string): Uint8Array | undefined {
+  const value = new URLSearchParams(fragment).get(KEY_PARAM)
+  return value === null ? undefined : decodeContentKey(value)
 }
 
 /** Only the CIDs Shoal makes: v1, json codec, sha2-256. */

@@ -7,6 +7,7 @@ import { startApiServer, type ApiServer } from '../api/server.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { createLogger, type Logger, type LogRecord } from '../log/logger.js'
 import { ShoalMetrics } from '../metrics/shoal-metrics.js'
+import { STORAGE_SERVICE, type StorageService } from '../storage/service.js'
 import { createNode, type ContentSummary, type NodeOptions, type ShoalNode } from '../node/node.js'
 import type { SwarmContent } from '../swarm/common/swarm-content.js'
 import { dashboardUrl, loadOrCreateToken, removeApiFile, writeApiFile } from './api-file.js'
@@ -185,8 +186,8 @@ export class Daemon implements ApiContext {
     return role === undefined ? all : all.filter(c => c.role === role)
   }
 
-  async share (path: string, pieceSize?: number): Promise<ShareInfo> {
-    const result = await this.node.share(resolve(path), { pieceSize })
+  async share (path: string, pieceSize?: number, secret?: boolean): Promise<ShareInfo> {
+    const result = await this.node.share(resolve(path), { pieceSize, secret })
     this.logger.info('sharing', { cid: result.cid, name: result.name, path: result.path, bytes: result.bytes })
     this.libraryChanged()
     return { ...result, peerId: this.node.peerId, addrs: this.node.addrs() }
@@ -224,6 +225,11 @@ export class Daemon implements ApiContext {
 
   history (): RateSample[] {
     return [...this.rateHistory]
+  }
+
+  /** Storage sharing of the node (src/storage/), if it runs. */
+  get storage (): StorageService | undefined {
+    return this.node.service<StorageService>(STORAGE_SERVICE)
   }
 
   private libraryChanged (): void {

@@ -1,5 +1,6 @@
 import type { NodeOptions } from './node.js'
 import type { Capability } from './service.js'
+import { storageCapability } from '../storage/service.js'
 
 /**
  * The capabilities a node runs for its options, in start order (stopped in reverse). Each comes
@@ -8,6 +9,7 @@ import type { Capability } from './service.js'
  */
 export function capabilitiesFor (options: NodeOptions): Capability[] {
   const capabilities: Capability[] = []
+  if (options.storage !== false) capabilities.push(storageCapability(options.storage))
   for (const extra of options.capabilities ?? []) capabilities.push(extra)
   return capabilities
 }

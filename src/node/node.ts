@@ -6,7 +6,8 @@ import type { PrivateKey } from '@libp2p/interface'
 import { PieceLayout } from '../content/layout.js'
 import { buildContent } from '../content/build.js'
 import { encodeSignedManifest, signManifest } from '../content/envelope.js'
-import { formatLink, parseLink } from '../content/link.js'
+import { formatLink, parseLink, type ShoalLink } from '../content/link.js'
+import type { Manifest } from '../content/manifest.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { Announcer, type AnnounceEvent } from '../discovery/announcer.js'
 import { LookupTrace, type LookupFigures } from '../discovery/lookup-trace.js'
@@ -34,6 +35,8 @@ import { TransferStats } from './transfer-stats.js'
 import { summarizeContent, summarizeConnections, type ConnectionSummary, type ContentSummary } from './content-list.js'
 import { capabilitiesFor } from './capabilities.js'
 import type { Capability, NodeComponents, NodeService } from './service.js'
+import type { StorageOptions } from '../storage/service.js'
+import { getSecret, refuseSecretWithoutKey, requireSecret, shareSecret } from './secret-content.js'
 
 export const DATABASE_FILE = 'shoal.db'
 /** Default for `get`: give up when nothing arrives for this long. */
@@ -75,6 +78,8 @@ export interface NodeOptions {
   direct?: boolean
   /** TCP port of the direct server. Default 0: any free port. */
   directPort?: number
+  /** Storage sharing (src/storage/): an offer to volunteer disk, audit and repair intervals; false: none at all. */
+  storage?: StorageOptions | false
   /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
   capabilities?: Capability[]
 }
@@ -105,6 +110,10 @@ export interface GetOptions {
   onStart?: (download: DownloadControl) => void
   /** Accept the content only if signed by this peer ID (else, when no peer has such a copy: WRONG_PUBLISHER). */
   publisher?: string
+  /** Fetch a secret content's sealed copy as it is, without a key (what holders keep and serve). */
+  sealed?: boolean
+  /** Peer IDs not to fetch from in this download. */
+  avoid?: string[]
 }
 
 /** What a running `get` lets its caller steer or inspect. */
@@ -130,6 +139,11 @@ export interface ShareOptions {
    * (content/piece-size.ts). The same bytes with another piece size are another content ID.
    */
   pieceSize?: number
+  /**
+   * Encrypt first (content/secret.ts): the content shared is the sealed copy, and the link carries
+   * its key in the fragment (`#k=…`). Holders of the sealed copy see neither names nor bytes.
+   */
+  secret?: boolean
 }
 
 /**
@@ -306,6 +320,14 @@ export class ShoalNode {
 
   /** Shares a file or folder in place; it is served until the node stops (and again after a restart). */
   async share (path: string, options: ShareOptions = {}): Promise<ShareResult> {
+    if (options.secret === true) {
+      return await shareSecret({
+        dataDir: this.dataDir,
+        privateKey: this.privateKey,
+        shareFolder: async folder => await this.share(folder, { signal: options.signal, pieceSize: options.pieceSize }),
+        linkFor: cid => this.linkFor(cid)
+      }, path, options)
+    }
     const built = await buildContent(path, options)
     const envelope = await signManifest(built.bytes, this.privateKey)
     const signed = encodeSignedManifest(envelope)
@@ -338,6 +360,19 @@ export class ShoalNode {
   /** Downloads the content behind a link or bare CID into `options.output`, verifying every piece. */
   async get (linkOrCid: string, options: GetOptions = {}): Promise<DownloadResult> {
     const link = parseLink(linkOrCid)
+    const { key } = link
+    if (key !== undefined) {
+      return await getSecret({
+        dataDir: this.dataDir,
+        db: this.db,
+        download: async outputDir => await this.download(link, { ...options, output: outputDir }, requireSecret)
+      }, { ...link, key }, options.output)
+    }
+    return await this.download(link, options, options.sealed === true ? () => {} : refuseSecretWithoutKey)
+  }
+
+  /** An ordinary download of `link`'s content; `onManifest` may refuse it before anything is written. */
+  private async download (link: ShoalLink, options: GetOptions, onManifest: (manifest: Manifest) => void): Promise<DownloadResult> {
     const publisher = options.publisher !== undefined ? checkPeerId(options.publisher, 'publisher') : undefined
     const signal = AbortSignal.any([this.stopping.signal, ...(options.signal !== undefined ? [options.signal] : [])])
     const download = new Download({
@@ -357,7 +392,9 @@ export class ShoalNode {
       signal,
       onProgress: options.onProgress,
       onPiece: options.onPiece,
-      publisher
+      publisher,
+      onManifest,
+      skipPeer: options.avoid !== undefined && options.avoid.length > 0 ? id => options.avoid?.includes(id) === true : undefined
     })
     options.onStart?.(download)
     const searching = new AbortController()

@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test'
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import {
   Harness, assertJsonFailure, assertLoopbackAddrs, assertSuccess, jsonEvents, sha256File, show, STACK_LINE,
@@ -67,6 +67,32 @@ describe('shoal share → shoal get', () => {
     assert.deepEqual(done.peers, { [sharing.peerId as string]: FILE_SIZE })
 
     await stopCleanly(sharer, 'SIGINT')
+  })
+
+  test('share --secret: the link carries #k=; get with it writes the plaintext, without it NO_KEY, with a wrong key BAD_KEY (exit 1, nothing written)', { timeout: 90_000 }, async () => {
+    const file = await h.randomFile('secret-diary.bin', FILE_SIZE)
+    const { sharer, sharing } = await startSharing(file.path, ['--secret'])
+    const link = sharing.link as string
+    assert.match(link, /#k=[a-z2-7]{52}$/)
+    assert.equal(sharing.name, 'secret-diary.bin')
+    const empty = await h.dir('out-secret-refused')
+    const noKey = await h.run(['get', link.split('#')[0] as string, '-o', empty, '--json', ...GET_TIMEOUT, ...h.net(h.dataDir('getter-nokey'))])
+    assert.equal(noKey.code, 1)
+    assertJsonFailure(noKey, ['NO_KEY'])
+    const wrong = link.replace(/#k=.*$/, '#k=' + 'a'.repeat(52))
+    const badKey = await h.run(['get', wrong, '-o', empty, '--json', ...GET_TIMEOUT, ...h.net(h.dataDir('getter-badkey'))])
+    assert.equal(badKey.code, 1)
+    assertJsonFailure(badKey, ['BAD_KEY'])
+    assert.deepEqual((await readdir(empty)).filter(name => !name.startsWith('.shoal-probe')), [])
+
+    const output = await h.dir('out-secret')
+    const got = await h.run(['get', link, '-o', output, '--json', ...GET_TIMEOUT, ...h.net(h.dataDir('getter-secret'))])
+    assertSuccess(got)
+    const done = jsonEvents(got).at(-1) as ShoalEvent
+    assert.equal(done.event, 'done', show(got))
+    assert.equal(done.path, join(output, 'secret-diary.bin'))
+    assert.equal(await sha256File(done.path as string), file.sha256)
+    await stopCleanly(sharer, 'SIGTERM')
   })
 
   test('share --piece-size 1M: another content ID for the same bytes, and get delivers them', { timeout: 90_000 }, async () => {

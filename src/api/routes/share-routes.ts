@@ -12,7 +12,7 @@ export function shareRoutes (router: Router, ctx: ApiContext): void {
   })
   router.add('POST', `${API_PREFIX}/shares`, async (req, res) => {
     const body = await readJson(req.raw)
-    sendJson(res, 201, await ctx.share(stringField(body, 'path'), optionalPositive(body, 'pieceSize')))
+    sendJson(res, 201, await ctx.share(stringField(body, 'path'), optionalPositive(body, 'pieceSize'), body.secret === true))
   })
   router.add('POST', `${API_PREFIX}/shares/upload`, async (req, res) => {
     const name = req.url.searchParams.get('name')

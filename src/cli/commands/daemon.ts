@@ -6,6 +6,7 @@ import { nodeOptions, type Parsed } from '../args.js'
 import type { Reporter } from '../reporter.js'
 import { untilSignal } from '../signals.js'
 import { findDaemon } from '../remote/find-daemon.js'
+import { storageOptions } from '../storage-args.js'
 
 export const DAEMON_HELP = `Usage: shoal daemon [--api <host>:<port>] [--downloads <dir>] [options]
 
@@ -18,6 +19,9 @@ same data directory go through it. Unfinished downloads resume when the daemon s
 Options:
   --api <host>:<port>    where the API listens (default ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}; port 0 picks one)
   --downloads <dir>      where dashboard and gateway downloads go (default <data-dir>/downloads)
+  --offer-storage <size> volunteer this much disk (k/M/G/T) to keep others' sealed contents
+  --audit-interval <s>   audit every holder of what this node replicates this often (default 6h)
+  --repair-after <s>     replace a holder unreachable this long (default 24h)
   --log-level <level>    error, warn, info (default) or debug; logs go to stderr, JSON when not a terminal
   --json                 {"event":"api","url":"http://…/#token=…",…} on stdout
   --data-dir, --listen, --bootstrap, --no-mdns, --upload-limit, -h/--help as for every command
@@ -39,7 +43,7 @@ export async function daemon (parsed: Parsed, reporter: Reporter): Promise<numbe
   // Loaded only here: the HTTP API, the dashboard and the metrics are no weight on other commands.
   const { Daemon } = await import('../../daemon/daemon.js')
   const service = await Daemon.start({
-    node: nodeOptions(parsed.values),
+    node: { ...nodeOptions(parsed.values), storage: storageOptions(parsed.values) },
     apiHost: api.host,
     apiPort: api.port,
     downloadsDir: parsed.values.downloads as string | undefined,

@@ -3,6 +3,8 @@ import { nodeOptions, type Parsed } from '../args.js'
 import { formatBytes, shortId } from '../format.js'
 import type { Reporter } from '../reporter.js'
 import { findDaemon } from '../remote/find-daemon.js'
+import { STORAGE_SERVICE, type StorageService, type StorageStatus } from '../../storage/service.js'
+import { reportStorage } from '../storage-report.js'
 
 export const LS_HELP = `Usage: shoal ls [options]
 
@@ -10,11 +12,13 @@ Lists what this node shares and has downloaded (or is downloading): name, size, 
 Asks the daemon when one runs on the data directory.
 
 Options:
-  --json                 one {"event":"content","cid","role","name","bytes","complete",…} per line
+  --json                 one {"event":"content","cid","role","name","bytes","complete",…} per line;
+                         then {"event":"replica",…} per replicated content, {"event":"held",…} per
+                         content held for others, and {"event":"storage","offeredBytes","usedBytes"}
   --data-dir <dir>       node key and database (default $SHOAL_HOME or ~/.shoal)`
 
 export async function ls (parsed: Parsed, reporter: Reporter): Promise<number> {
-  const items = await listContent(parsed)
+  const { items, storage } = await listContent(parsed)
   for (const item of items) {
     reporter.event({ event: 'content', ...item })
     const progress = item.complete ? '' : `  ${Math.floor(item.piecesDone / Math.max(1, item.pieces) * 100)}%`
@@ -22,16 +26,20 @@ export async function ls (parsed: Parsed, reporter: Reporter): Promise<number> {
     reporter.say(`            ${item.link}`)
   }
   if (items.length === 0) reporter.say('Nothing shared or downloaded yet.')
+  if (storage !== undefined) reportStorage(storage, reporter)
   return 0
 }
 
-async function listContent (parsed: Parsed): Promise<ContentSummary[]> {
+async function listContent (parsed: Parsed): Promise<{ items: ContentSummary[], storage?: StorageStatus }> {
   const found = await findDaemon(parsed.values)
-  if (found !== undefined) return await found.client.library()
+  if (found !== undefined) {
+    const storage = await found.client.request<StorageStatus>('GET', '/storage').catch(() => undefined)
+    return { items: await found.client.library(), storage }
+  }
   // No daemon: open the node quietly (no discovery), read, stop.
   const node = await createNode({ ...nodeOptions(parsed.values), mdns: false, bootstrap: [], listen: ['/ip4/127.0.0.1/tcp/0'] })
   try {
-    return node.listContent()
+    return { items: node.listContent(), storage: node.service<StorageService>(STORAGE_SERVICE)?.status() }
   } finally {
     await node.stop()
   }

@@ -19,6 +19,8 @@ shares and serves them, and this command exits once they are shared.
 
 Options:
   --json                 one JSON event per line: {"event":"sharing","link",...}
+  --secret               encrypt first: the link carries the key (#k=…) and whoever holds or
+                         serves the pieces without it sees neither names nor bytes
   --piece-size <size>    bytes per piece, a power of two from 16k to 16M (default: about
                          1,024 pieces); another piece size gives another content ID
   --data-dir <dir>       node key and database (default $SHOAL_HOME or ~/.shoal)
@@ -48,6 +50,7 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
       const result = await node.share(path, {
         signal: interrupted.signal,
         pieceSize,
+        secret: parsed.values.secret === true,
         onProgress: (hashed, total) => line?.update(`hashing ${path}: ${formatBytes(hashed)} / ${formatBytes(total)}`)
       })
       line?.clear()

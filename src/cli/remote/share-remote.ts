@@ -15,7 +15,7 @@ export async function shareViaDaemon (daemon: FoundDaemon, parsed: Parsed, repor
     let last
     for (const path of parsed.positionals) {
       reporter.note(`hashing ${path} in the daemon…`)
-      const result = await daemon.client.share(resolve(path), interrupt.signal, pieceSize)
+      const result = await daemon.client.share(resolve(path), interrupt.signal, pieceSize, parsed.values.secret === true)
       last = result
       reportShared(result, reporter)
     }

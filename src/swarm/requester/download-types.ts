@@ -1,6 +1,7 @@
 /** What a download needs from its node, what a caller passes it, and what it reports. */
 import type { Pipe } from '../../net/pipe.js'
 import type { CID } from 'multiformats/cid'
+import type { Manifest } from '../../content/manifest.js'
 import type { ShoalDatabase } from '../../store/database.js'
 import type { PeerScores } from '../common/peer-scores.js'
 import type { RequestBudget } from './request-budget.js'
@@ -35,6 +36,10 @@ export interface DownloadOptions {
   onPiece?: (event: PieceEvent) => void
   /** Accept the content only if this peer ID signed it. */
   publisher?: string
+  /** Called with the verified manifest before anything is written; throwing stops the download with that error. */
+  onManifest?: (manifest: Manifest) => void
+  /** Peers never to fetch from in this download (a repair copying from the other holders, not the owner). */
+  skipPeer?: (peerId: string) => boolean
 }
 
 /** One piece received from a peer (for piece maps and metrics). */

@@ -90,7 +90,7 @@ export class Download {
   /** Tell the download about a peer that may have the content. */
   /** Returns whether the peer was new to this download. */
   addPeer (peerId: string): boolean {
-    if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId)) return false
+    if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId) || this.opts.skipPeer?.(peerId) === true) return false
     const added = this.candidates.add(peerId)
     this.connectMore()
     return added
@@ -122,6 +122,7 @@ export class Download {
     const verified = await this.findManifest()
     this.verified = verified
     const { manifest } = verified
+    this.opts.onManifest?.(manifest)
     const layout = new PieceLayout(manifest)
     this.paths = downloadPaths(this.opts.outputDir, manifest.name)
     this.lastProgressAt = Date.now()
