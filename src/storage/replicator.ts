@@ -97,7 +97,7 @@ export class Replicator {
     r.copies = options.copies
     r.sameNetworkOk = options.sameNetworkOk === true
     this.replications.set(cid, r)
-    const live = (): number => r.holders.filter(h => !h.replaced && h.state !== 'failed').length
+    const live = (): number => r.holders.filter(h => !h.replaced && h.state !== 'failed' && !this.overdue(h, Date.now())).length
     for (;;) {
       if (signal.aborted) throw new ShoalError(ErrorCode.Aborted, 'replicate cancelled; the leases granted stay')
       if (live() < r.copies) {
@@ -245,7 +245,7 @@ export class Replicator {
         await this.audit(r, h, signal)
       }
     }
-    const overdue = r.holders.filter(h => !h.replaced && (h.state === 'failed' || (h.state === 'suspect' && now - (h.unreachableSince ?? now) >= this.o.repairAfterMs)))
+    const overdue = r.holders.filter(h => !h.replaced && this.overdue(h, now))
     const live = r.holders.filter(h => !h.replaced && !overdue.includes(h) && h.state !== 'failed').length
     if (live >= r.copies) return
     const origins = (await Promise.all(healthyHolders(r).map(async h => await this.addrsOf(h.peerId)))).flat()
@@ -253,6 +253,11 @@ export class Replicator {
     await this.recruit(r, r.copies - live, origins.length > 0 ? origins : this.c.content.addrs(), signal)
     const added = r.holders.length - before
     for (const h of overdue.slice(0, added)) h.replaced = true
+  }
+
+  /** Failed, or away longer than repairAfterMs: to be replaced. */
+  private overdue (h: HolderRecord, now: number): boolean {
+    return h.state === 'failed' || (h.state === 'suspect' && now - (h.unreachableSince ?? now) >= this.o.repairAfterMs)
   }
 
   private async renew (r: Replication, h: HolderRecord, signal: AbortSignal): Promise<void> {
