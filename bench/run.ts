@@ -2,8 +2,8 @@
  * `npm run bench [-- --quick] [scenario...]`: Shoal's benchmarks. Each scenario prints one line
  * with its figures and the ratios measured in the same run (this machine is shared and noisy, so
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
- * Scenarios: two-peer, small-file, memory, many-sources, flash-crowd (the last two need root and
- * ../shared/netlab). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
+ * Scenarios: two-peer, small-file, memory, many-sources, flash-crowd, replicate (the last three need
+ * root and ../shared/netlab). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default).
  */
@@ -17,7 +17,7 @@ import { memory } from './scenarios/memory.js'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
-const all = ['two-peer', 'small-file', 'memory', 'many-sources', 'flash-crowd']
+const all = ['two-peer', 'small-file', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -46,6 +46,12 @@ for (const name of scenarios) {
     const pieceSize = args.find(a => a.startsWith('--piece-size='))?.slice('--piece-size='.length)
     const r = await runLab(name, { quick, crowd, http: !args.includes('--no-http'), pieceSize })
     results[name] = r
+  } else if (name === 'replicate') {
+    const { replicateBench } = await import('./scenarios/replicate.js')
+    const r = await replicateBench({ quick })
+    results[name] = r
+    console.log(`replicate ${f(r.bytes / 2 ** 20)} MiB to 3 holders over ${r.rateMbit} Mbit/s: ${f(r.seconds, 1)} s, fluid bound ${f(r.fluidBoundSeconds, 1)} s, ratio ${f(r.ratioToBound, 2)}; ` +
+      `owner uploaded ${f(r.ownerUploadCopies, 2)} copies (target <= 1.3; client-side upload of 3 copies: 3)`)
   } else {
     console.error(`unknown scenario ${name}; choose from ${all.join(', ')}`)
     process.exitCode = 2
