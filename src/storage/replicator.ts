@@ -58,7 +58,8 @@ export class Replicator {
 
   async start (): Promise<void> {
     for (const r of await this.book.load(this.c.warn)) this.replications.set(r.cid, r)
-    const every = Math.min(60_000, Math.max(250, Math.min(this.o.auditIntervalMs, this.o.repairAfterMs) / 2))
+    // Often enough to audit, repair and renew on time (a lease is renewed once 1/30 of it has passed).
+    const every = Math.min(60_000, Math.max(250, Math.min(this.o.auditIntervalMs, this.o.repairAfterMs, this.o.leaseMs * (1 - RENEW_WHEN_LEFT)) / 2))
     this.timer = setInterval(() => { void this.upkeep() }, every)
     this.timer.unref()
   }
