@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { parseLink, formatLink } from '../content/link.js'
 import { ErrorCode, ShoalError } from '../errors.js'
+import { SECRETS_DIR } from '../store/secret-files.js'
 import type { NodeComponents } from '../node/service.js'
 import { OFFER_QUERIES_IN_FLIGHT, RENEW_WHEN_LEFT, STATUS_POLL_MS, STORAGE_DIR } from './constants.js'
 import { auditHolder, pickPieces } from './audit.js'
@@ -41,8 +42,6 @@ export interface ReplicateOptions {
 
 export interface Replicated { replication: Replication, link: string }
 
-/** Folder where a link to replicate is fetched as a sealed copy when this node does not have it. */
-const SECRETS_DIR = 'secrets'
 
 export class Replicator {
   private readonly replications = new Map<string, Replication>()
