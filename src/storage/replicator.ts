@@ -240,7 +240,8 @@ export class Replicator {
     await this.checkPending(r, signal)
     for (const h of r.holders) {
       if (h.state === 'failed') continue
-      if (h.expiresAt - now < this.o.leaseMs * RENEW_WHEN_LEFT) await this.renew(r, h, signal)
+      // A replaced holder stays an extra copy until its lease runs out: it is not renewed.
+      if (h.replaced !== true && h.expiresAt - now < this.o.leaseMs * RENEW_WHEN_LEFT) await this.renew(r, h, signal)
       if ((h.state === 'held' || h.state === 'suspect') && (h.lastAudit === undefined || now - h.lastAudit.at >= this.o.auditIntervalMs)) {
         await this.audit(r, h, signal)
       }
