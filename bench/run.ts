@@ -2,8 +2,8 @@
  * `npm run bench [-- --quick] [scenario...]`: Shoal's benchmarks. Each scenario prints one line
  * with its figures and the ratios measured in the same run (this machine is shared and noisy, so
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
- * Scenarios: two-peer, small-file, memory, many-sources, flash-crowd (the last two need root and
- * ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
+ * Scenarios: two-peer, small-file, memory, many-sources, flash-crowd, replicate (the last three need
+ * root and ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
  * --churn=0.3), in netlab too. Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default).
@@ -18,7 +18,7 @@ import { memory } from './scenarios/memory.js'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
-const all = ['two-peer', 'small-file', 'memory', 'many-sources', 'flash-crowd']
+const all = ['two-peer', 'small-file', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
 const extra = ['big-crowd', 'dht-scale']
 const scenarios = chosen.length > 0 ? chosen : all
@@ -53,6 +53,12 @@ for (const name of scenarios) {
     const { dhtScale } = await import('./scenarios/dht-scale.js')
     const value = (flag: string, fallback: number): number => Number(args.find(a => a.startsWith(`--${flag}=`))?.slice(flag.length + 3) ?? fallback)
     results[name] = await dhtScale({ nodes: value('nodes', quick ? 30 : 100), gets: value('gets', quick ? 100 : 500), churn: value('churn', 0.3) })
+  } else if (name === 'replicate') {
+    const { replicateBench } = await import('./scenarios/replicate.js')
+    const r = await replicateBench({ quick })
+    results[name] = r
+    console.log(`replicate ${f(r.bytes / 2 ** 20)} MiB to 3 holders over ${r.rateMbit} Mbit/s: ${f(r.seconds, 1)} s, fluid bound ${f(r.fluidBoundSeconds, 1)} s, ratio ${f(r.ratioToBound, 2)}; ` +
+      `owner uploaded ${f(r.ownerUploadCopies, 2)} copies (target <= 1.3; client-side upload of 3 copies: 3)`)
   } else {
     console.error(`unknown scenario ${name}; choose from ${[...all, ...extra].join(', ')}`)
     process.exitCode = 2

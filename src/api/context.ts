@@ -65,7 +65,7 @@ export interface ApiContext {
   /** The node's download and upload rate, one sample a second, oldest first. */
   history: () => RateSample[]
   /** Storage sharing (src/storage/), unless the node runs without it. */
-  storage?: Pick<StorageService, 'status' | 'replicate'>
+  storage?: Pick<StorageService, 'status' | 'jobs'>
 }
 
 export interface RateSample { time: number, downloadRate: number, uploadRate: number }

@@ -16,11 +16,9 @@ import type { Manifest } from '../content/manifest.js'
 import { CONTENT_KEY_BYTES, isSecretManifest, SECRET_CONTENT_NAME } from '../content/secret.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import type { ShoalDatabase } from '../store/database.js'
-import { openFolder, sealFolder } from '../store/secret-files.js'
+import { openFolder, sealFolder, SECRETS_DIR } from '../store/secret-files.js'
 import type { DownloadResult } from '../swarm/requester/download-types.js'
 
-/** Folder of the data directory holding sealed (outer) copies of secret contents. */
-export const SECRETS_DIR = 'secrets'
 const SEAL_ID_BYTES = 8
 
 export interface SecretShareParts {

@@ -29,11 +29,16 @@ export function pickPieces (pieceCount: number, count: number): number[] {
 export async function auditHolder (c: NodeComponents, peerId: string, cid: Uint8Array, hashes: Uint8Array, pieces: number[], signal: AbortSignal): Promise<AuditOutcome> {
   const s = AbortSignal.any([signal, AbortSignal.timeout(AUDIT_PIECE_TIMEOUT_MS * Math.max(1, pieces.length))])
   let session: PeerSession | undefined
+  let stream
   try {
-    const stream = await c.libp2p.dialProtocol(peerIdFromString(peerId), SWARM_PROTOCOL, { signal: s })
-    session = await PeerSession.open(peerId, streamPipe(stream, SESSION_READ_BUFFER_BYTES), cid)
+    stream = await c.libp2p.dialProtocol(peerIdFromString(peerId), SWARM_PROTOCOL, { signal: s })
   } catch (err: any) {
     return { result: 'unanswered', pieces, reason: `unreachable: ${String(err?.message ?? err).split('\n')[0]}` }
+  }
+  try {
+    session = await PeerSession.open(peerId, streamPipe(stream, SESSION_READ_BUFFER_BYTES), cid)
+  } catch (err: any) {
+    return { result: 'unanswered', pieces, reason: `no answer to open: ${String(err?.message ?? err).split('\n')[0]}` }
   }
   if (session === undefined) return { result: 'failed', pieces, reason: 'says it does not have the content' }
   const opened = session

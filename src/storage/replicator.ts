@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { parseLink, formatLink } from '../content/link.js'
 import { ErrorCode, ShoalError } from '../errors.js'
+import { SECRETS_DIR } from '../store/secret-files.js'
 import type { NodeComponents } from '../node/service.js'
 import { OFFER_QUERIES_IN_FLIGHT, RENEW_WHEN_LEFT, STATUS_POLL_MS, STORAGE_DIR } from './constants.js'
 import { auditHolder, pickPieces } from './audit.js'
@@ -41,8 +42,6 @@ export interface ReplicateOptions {
 
 export interface Replicated { replication: Replication, link: string }
 
-/** Folder where a link to replicate is fetched as a sealed copy when this node does not have it. */
-const SECRETS_DIR = 'secrets'
 
 export class Replicator {
   private readonly replications = new Map<string, Replication>()
@@ -58,7 +57,8 @@ export class Replicator {
 
   async start (): Promise<void> {
     for (const r of await this.book.load(this.c.warn)) this.replications.set(r.cid, r)
-    const every = Math.min(60_000, Math.max(250, Math.min(this.o.auditIntervalMs, this.o.repairAfterMs) / 2))
+    // Often enough to audit, repair and renew on time (a lease is renewed once 1/30 of it has passed).
+    const every = Math.min(60_000, Math.max(250, Math.min(this.o.auditIntervalMs, this.o.repairAfterMs, this.o.leaseMs * (1 - RENEW_WHEN_LEFT)) / 2))
     this.timer = setInterval(() => { void this.upkeep() }, every)
     this.timer.unref()
   }
@@ -97,7 +97,7 @@ export class Replicator {
     r.copies = options.copies
     r.sameNetworkOk = options.sameNetworkOk === true
     this.replications.set(cid, r)
-    const live = (): number => r.holders.filter(h => !h.replaced && h.state !== 'failed').length
+    const live = (): number => r.holders.filter(h => !h.replaced && h.state !== 'failed' && !this.overdue(h, Date.now())).length
     for (;;) {
       if (signal.aborted) throw new ShoalError(ErrorCode.Aborted, 'replicate cancelled; the leases granted stay')
       if (live() < r.copies) {
@@ -240,12 +240,13 @@ export class Replicator {
     await this.checkPending(r, signal)
     for (const h of r.holders) {
       if (h.state === 'failed') continue
-      if (h.expiresAt - now < this.o.leaseMs * RENEW_WHEN_LEFT) await this.renew(r, h, signal)
+      // A replaced holder stays an extra copy until its lease runs out: it is not renewed.
+      if (h.replaced !== true && h.expiresAt - now < this.o.leaseMs * RENEW_WHEN_LEFT) await this.renew(r, h, signal)
       if ((h.state === 'held' || h.state === 'suspect') && (h.lastAudit === undefined || now - h.lastAudit.at >= this.o.auditIntervalMs)) {
         await this.audit(r, h, signal)
       }
     }
-    const overdue = r.holders.filter(h => !h.replaced && (h.state === 'failed' || (h.state === 'suspect' && now - (h.unreachableSince ?? now) >= this.o.repairAfterMs)))
+    const overdue = r.holders.filter(h => !h.replaced && this.overdue(h, now))
     const live = r.holders.filter(h => !h.replaced && !overdue.includes(h) && h.state !== 'failed').length
     if (live >= r.copies) return
     const origins = (await Promise.all(healthyHolders(r).map(async h => await this.addrsOf(h.peerId)))).flat()
@@ -253,6 +254,11 @@ export class Replicator {
     await this.recruit(r, r.copies - live, origins.length > 0 ? origins : this.c.content.addrs(), signal)
     const added = r.holders.length - before
     for (const h of overdue.slice(0, added)) h.replaced = true
+  }
+
+  /** Failed, or away longer than repairAfterMs: to be replaced. */
+  private overdue (h: HolderRecord, now: number): boolean {
+    return h.state === 'failed' || (h.state === 'suspect' && now - (h.unreachableSince ?? now) >= this.o.repairAfterMs)
   }
 
   private async renew (r: Replication, h: HolderRecord, signal: AbortSignal): Promise<void> {

@@ -10,6 +10,7 @@ import {
 } from './constants.js'
 import { Holder, type HeldInfo } from './holder.js'
 import { Replicator, type Replicated, type ReplicateOptions } from './replicator.js'
+import { ReplicateJobs } from './replicate-jobs.js'
 import type { Replication } from './replications.js'
 import { serveStore } from './store-stream.js'
 import { offerKey } from './volunteers.js'
@@ -49,6 +50,8 @@ export class StorageService implements NodeService {
   readonly name = STORAGE_SERVICE
   readonly holder?: Holder
   readonly replicator: Replicator
+  /** Replications started through the API, followed by their callers. */
+  readonly jobs: ReplicateJobs
   private readonly offerBytes: number
 
   constructor (private readonly c: NodeComponents, options: StorageOptions) {
@@ -65,6 +68,7 @@ export class StorageService implements NodeService {
         fetchStallMs: 60_000
       })
     }
+    this.jobs = new ReplicateJobs(async (target, o) => await this.replicate(target, o))
     this.replicator = new Replicator(c, {
       auditIntervalMs, repairAfterMs, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, searchMs: 5_000, maxMisses: options.maxMisses ?? 3, auditPieces: options.auditPieces ?? AUDIT_PIECES
     })

@@ -19,6 +19,9 @@ import { checkFreeSpace } from './disk-space.js'
 import { checkOutputDir, commitDownload, downloadPaths, exists } from './download-paths.js'
 import { nodeSecretCipher } from './secret-cipher.js'
 
+/** Folder of the data directory holding sealed (outer) copies of secret contents. */
+export const SECRETS_DIR = 'secrets'
+
 /** A file of the share being sealed: its manifest entry and where its bytes are. */
 export interface PlainFile {
   path: string

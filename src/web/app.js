@@ -7,6 +7,7 @@ import { DownloadsView } from './views/downloads.js'
 import { LibraryView } from './views/library.js'
 import { PeersView } from './views/peers.js'
 import { StatsView } from './views/stats.js'
+import { StorageView } from './views/storage.js'
 import { ThroughputChart } from './views/throughput.js'
 import { Toasts } from './views/toasts.js'
 
@@ -37,6 +38,7 @@ async function main () {
   const library = new LibraryView({ root: byId('library'), empty: byId('library-empty'), count: byId('library-count'), api, toasts })
   const peers = new PeersView({ root: byId('peers'), empty: byId('peers-empty'), count: byId('peers-count'), banned: byId('banned'), api, colors, toasts })
   const activity = new ActivityView(byId('activity'))
+  new StorageView({ root: byId('storage'), empty: byId('storage-empty'), count: byId('storage-count'), api }).start()
   setupAddBar({ api, toasts })
   byId('node-id').addEventListener('click', () => navigator.clipboard?.writeText(stats.peerId).then(() => toasts.show('Peer ID copied'), () => {}))
   byId('connect-form').addEventListener('submit', async event => {

@@ -2,6 +2,7 @@
  * Repair: `kill -9` of one holder (a real daemon process); the owner's daemon (`--audit-interval
  * 1s --repair-after 2s`) finds it unreachable, then replaces it with the fourth volunteer, which
  * copies from the two remaining holders: the owner uploads under a quarter of the content to it.
+ * The killed holder, restarted, passes audits again and stays as an extra copy.
  */
 import { describe, test, before, after } from 'node:test'
 import { strict as assert } from 'node:assert'
@@ -23,10 +24,11 @@ describe('repair', () => {
   after(async () => { await h.cleanup() })
 
   test('kill -9 of a holder: three healthy copies again, the new one copied from the other holders', { timeout: 180_000 }, async () => {
-    const volunteers: Array<{ proc: ShoalProcess, api: ShoalEvent }> = []
+    const volunteers: Array<{ proc: ShoalProcess, api: ShoalEvent, dataDir: string }> = []
     for (let i = 0; i < 4; i++) {
-      const proc = h.start(['daemon', '--json', '--api', '127.0.0.1:0', '--offer-storage', '64M', ...h.net(h.dataDir(`volunteer-${i}`))])
-      volunteers.push({ proc, api: await proc.waitForEvent('api') })
+      const dataDir = h.dataDir(`volunteer-${i}`)
+      const proc = h.start(['daemon', '--json', '--api', '127.0.0.1:0', '--offer-storage', '64M', ...h.net(dataDir)])
+      volunteers.push({ proc, api: await proc.waitForEvent('api'), dataDir })
     }
     const ownerDir = h.dataDir('owner')
     const bootstrap = volunteers.flatMap(v => ['--bootstrap', (v.api.addrs as string[])[0]!])
@@ -56,5 +58,18 @@ describe('repair', () => {
     const peers = await api<{ peers: Array<{ peerId: string, uploaded: number }> }>('/peers')
     const toSpare = peers.peers.find(p => p.peerId === spare.api.peerId)?.uploaded ?? 0
     assert.ok(toSpare < SIZE * 0.25, `the owner uploaded ${toSpare} bytes of ${SIZE} to the new holder`)
+
+    // The killed holder comes back (its lease and copy survived kill -9): it passes audits again and
+    // is kept as an extra copy, still marked replaced.
+    await victim.proc.exited
+    const back = h.start(['daemon', '--json', '--api', '127.0.0.1:0', '--offer-storage', '64M', '--bootstrap', (ownerApi.addrs as string[])[0]!, ...h.net(victim.dataDir)])
+    await back.waitForEvent('api')
+    await waitUntil('the returning holder to pass an audit', 60_000, async () => {
+      const holder = (await api<Storage>('/storage')).replications[0]!.holders.find(x => x.peerId === victim.api.peerId)
+      return holder?.state === 'held'
+    })
+    const final = (await api<Storage>('/storage')).replications[0]!.holders
+    assert.equal(final.filter(x => x.state === 'held').length, 4, 'four copies: three counted, one extra')
+    assert.equal(final.find(x => x.peerId === victim.api.peerId)?.replaced, true)
   })
 })

@@ -1,6 +1,6 @@
 /**
  * Quotas and leases: an offer too small refuses (TOO_BIG) and the owner uses other volunteers; an
- * unrenewed short lease is collected and its space comes back; a live lease survives a volunteer
+ * short lease is renewed while its owner runs, and collected once nobody renews it and its space comes back; a live lease survives a volunteer
  * restart, and the restarted volunteer still serves the copy.
  */
 import { test } from 'node:test'
@@ -69,6 +69,10 @@ test('a too-small offer refuses and others are used; a short unrenewed lease is 
   const heldDir = join(holder.dataDir, 'held', shortOne.replication.cid)
   assert.ok(await allocatedBytes(heldDir) >= 4 * MiB)
   const usedBefore = storageOf(holder).status().usedBytes
+  const firstExpiry = shortOne.replication.holders[0]!.expiresAt
+  await new Promise(resolve => setTimeout(resolve, 3_000)) // longer than the lease: the running owner renews it
+  const renewed = storageOf(holder).status().held.find(h => h.cid === shortOne.replication.cid)
+  assert.ok(renewed !== undefined && renewed.expiresAt > firstExpiry, 'a running owner renews its leases before they end')
   await shortOwner.stop()
   await waitFor('the short lease to be collected', async () => storageOf(holder).status().held.every(h => h.cid !== shortOne.replication.cid), 30_000)
   assert.equal(await allocatedBytes(heldDir), 0, 'its files are gone')

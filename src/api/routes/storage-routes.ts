@@ -14,6 +14,11 @@ export function storageRoutes (router: Router, ctx: ApiContext): void {
     const body = await readJson(req.raw)
     const copies = body.copies ?? 3
     if (typeof copies !== 'number' || !Number.isInteger(copies) || copies < 1 || copies > 16) throw new ApiError(400, 'BAD_ARGUMENT', "'copies' is a whole number from 1 to 16")
-    sendJson(res, 201, await ctx.storage.replicate(stringField(body, 'target'), { copies, sameNetworkOk: body.sameNetworkOk === true }))
+    sendJson(res, 202, ctx.storage.jobs.start(stringField(body, 'target'), { copies, sameNetworkOk: body.sameNetworkOk === true }))
+  })
+  router.add('GET', `${API_PREFIX}/replicas/{id}`, (req, res) => {
+    const job = ctx.storage?.jobs.get(req.params.id as string)
+    if (job === undefined) throw new ApiError(404, 'NOT_FOUND', `no replication job ${req.params.id as string}`)
+    sendJson(res, 200, job)
   })
 }

@@ -3,6 +3,8 @@ import { createNode, type ShoalNode } from '../../node/node.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { STORAGE_SERVICE, type StorageService } from '../../storage/service.js'
 import type { Replicated } from '../../storage/replicator.js'
+import type { ReplicateJob } from '../../storage/replicate-jobs.js'
+import type { ApiClient } from '../../api/client.js'
 import { nodeOptions, type Parsed } from '../args.js'
 import { formatDate, shortId } from '../format.js'
 import type { Reporter } from '../reporter.js'
@@ -29,8 +31,8 @@ Too few volunteers: NOT_ENOUGH_HOLDERS (the leases granted stay; 'shoal ls' show
 
 /** Without a daemon: how long to wait for a first connection to a bootstrap peer. */
 const FIRST_PEER_WAIT_MS = 10_000
-/** A daemon's replicate may take as long as the copies take to arrive. */
-const DAEMON_REPLICATE_TIMEOUT_MS = 6 * 60 * 60_000
+/** How often the command asks the daemon how its replication is going. */
+const JOB_POLL_MS = 500
 
 export async function replicate (parsed: Parsed, reporter: Reporter): Promise<number> {
   const target = parsed.positionals[0]
@@ -47,7 +49,7 @@ export async function replicate (parsed: Parsed, reporter: Reporter): Promise<nu
     let result: Replicated
     if (running !== undefined) {
       reporter.note(`replicating in the daemon (pid ${running.pid})…`)
-      result = await running.client.request<Replicated>('POST', '/replicas', { target: what, copies, sameNetworkOk }, DAEMON_REPLICATE_TIMEOUT_MS, interrupt.signal)
+      result = await followJob(running.client, await running.client.request<ReplicateJob>('POST', '/replicas', { target: what, copies, sameNetworkOk }, undefined, interrupt.signal), interrupt.signal)
     } else {
       const node = await createNode({ ...nodeOptions(parsed.values), storage: storageOptions(parsed.values) }, { warning: message => reporter.note(`warning: ${message}`) })
       try {
@@ -68,6 +70,16 @@ export async function replicate (parsed: Parsed, reporter: Reporter): Promise<nu
     return 0
   } finally {
     interrupt.dispose()
+  }
+}
+
+/** Follows a daemon's replication job until it ends (its leases stay if this command is interrupted). */
+async function followJob (client: ApiClient, job: ReplicateJob, signal: AbortSignal): Promise<Replicated> {
+  for (let current = job; ; current = await client.request<ReplicateJob>('GET', `/replicas/${current.id}`, undefined, undefined, signal)) {
+    if (current.state === 'done' && current.result !== undefined) return current.result
+    if (current.state === 'failed') throw new ShoalError(current.error?.code ?? 'INTERNAL', current.error?.message ?? 'replication failed')
+    await new Promise(resolve => setTimeout(resolve, JOB_POLL_MS))
+    if (signal.aborted) throw new ShoalError(ErrorCode.Aborted, 'interrupted; the daemon goes on placing the copies')
   }
 }
 
