@@ -10,8 +10,13 @@ import { memoryOf } from '../lib/proc.js'
 const RATE = '20mbit'
 const DELAY = '20ms'
 const DHT_NODE = join(ROOT, 'dist', 'bench', 'lib', 'dht-node.js')
-/** Nodes started at once while the DHT is built (more only queue on the CPU). */
-const START_BATCH = 8
+/**
+ * Nodes started at once while the DHT is built; the next batch waits until these announced their
+ * content (or failed to), so a node joins a DHT that answers, not 2 cores queueing 100 handshakes.
+ */
+const START_BATCH = 4
+/** Longest a batch waits for its announcements before the next batch starts. */
+const BATCH_WAIT_MS = 15_000
 /** Gets in flight at once (each on a different node). */
 const GETS_AT_ONCE = 4
 const READY_TIMEOUT_MS = 180_000
@@ -82,6 +87,7 @@ async function startNodes (nodes: LabNode[], hosts: string[], dir: string, gener
       return await startNode(host, await labIp(host), join(dir, `${host}-${generation}`), bootstrap)
     }))
     nodes.push(...started)
+    await Promise.race([Promise.all(started.map(async n => await n.announced)), new Promise(resolve => setTimeout(resolve, BATCH_WAIT_MS))])
   }
 }
 

@@ -120,7 +120,7 @@ async function flashCrowd (dir: string, options: LabOptions): Promise<unknown> {
     cpu.push(run)
     console.log(`flash-crowd N=${n}, ${size / MIB} MiB, ${RATE_MBIT} Mbit/s links, ${DELAY}: last done shoal ${shoal.toFixed(1)} s = ${(shoal / tStar).toFixed(2)} T* ` +
       `(from get start ${(shoalGet / tStar).toFixed(2)} T*), http ${httpSeconds.toFixed(1)} s = ${(httpSeconds / tStar).toFixed(2)} T*, T* ${tStar.toFixed(1)} s (target <= 1.25 T*); ` +
-      `CPU s: ${describeCrowdCpu(run)}; direct ${(run.directShare * 100).toFixed(0)} %`)
+      `CPU s: ${describeCrowdCpu(run)}; direct ${(run.directShare * 100).toFixed(0)} %; TCP connections per downloader ${run.tcpPerDownloader}`)
     await rm(join(dir, `n${n}`), { recursive: true, force: true })
     await labDown()
   }
@@ -143,7 +143,7 @@ async function bigCrowd (dir: string, options: LabOptions): Promise<unknown> {
   console.log(`big-crowd N=${n}, ${size / MIB} MiB, ${RATE_MBIT} Mbit/s links, ${DELAY}: last done ${run.shoal.toFixed(1)} s = ${(run.shoal / tStar).toFixed(2)} T* ` +
     `(from get start ${(run.shoalGet / tStar).toFixed(2)} T*), T* ${tStar.toFixed(1)} s; all ${n} copies identical to the original: ${run.identical}; ` +
     `peak RSS per downloader median ${median(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB, seeder ${run.seederPeakMiB.toFixed(0)} MiB; ` +
-    `CPU s per downloader median ${median(run.gets.map(g => g.cpuSeconds)).toFixed(2)}; CPU s: ${describeCrowdCpu(run)}; direct ${(run.directShare * 100).toFixed(0)} %`)
+    `CPU s per downloader median ${median(run.gets.map(g => g.cpuSeconds)).toFixed(2)}; CPU s: ${describeCrowdCpu(run)}; direct ${(run.directShare * 100).toFixed(0)} %; TCP connections per downloader ${run.tcpPerDownloader}`)
   return { bytes: size, n, tStar, shoal: run.shoal, shoalGet: run.shoalGet, identical: run.identical, rssMiB: rss, seederPeakMiB: run.seederPeakMiB, cpu: crowdCpuJson(run) }
 }
 
@@ -156,7 +156,7 @@ async function crowdLab (n: number): Promise<Array<{ host: string, ip: string }>
   return await Promise.all(hosts.map(async host => ({ host, ip: await labIp(host) })))
 }
 
-interface CrowdRun { n: number, shoal: number, shoalGet: number, gets: GetResult[], seeder: RoleCpu, downloaders: RoleCpu, swarm: RoleCpu, directShare: number, identical: boolean, seederPeakMiB: number }
+interface CrowdRun { n: number, shoal: number, shoalGet: number, gets: GetResult[], seeder: RoleCpu, downloaders: RoleCpu, swarm: RoleCpu, directShare: number, identical: boolean, seederPeakMiB: number, /** TCP connections opened or accepted by each downloader's host (libp2p and direct), median. */ tcpPerDownloader: number }
 
 /** Shoal: every downloader starts at once with the seeder's link; CPU and bytes of each role. */
 async function shoalCrowd (file: string, hosts: Array<{ host: string, ip: string }>, dir: string, pieceSize?: string): Promise<CrowdRun> {
@@ -172,6 +172,7 @@ async function shoalCrowd (file: string, hosts: Array<{ host: string, ip: string
     const received = gets.reduce((sum, g) => sum + g.received, 0)
     const fromSeeder = sentBy(String(sharing.peerId), gets)
     const getsCpu = gets.reduce((sum, g) => sum + g.cpuSeconds, 0)
+    const connections = await Promise.all(hosts.map(async ({ host }) => await tcpOpensIn(host)))
     const original = await sha256Of(file)
     const copies = await Promise.all(hosts.map(async ({ host }) => await sha256Of(join(dir, `${host}-out`, basename(file)))))
     return {
@@ -184,7 +185,8 @@ async function shoalCrowd (file: string, hosts: Array<{ host: string, ip: string
       swarm: { cpuSeconds: getsCpu + seederCpuSeconds, received, sent: received },
       directShare: gets.reduce((sum, g) => sum + g.direct, 0) / received,
       identical: copies.every(c => c === original),
-      seederPeakMiB
+      seederPeakMiB,
+      tcpPerDownloader: median(connections)
     }
   } finally {
     await seeder.stop()
@@ -198,7 +200,15 @@ function describeCrowdCpu (run: CrowdRun): string {
 
 function crowdCpuJson (run: CrowdRun): unknown {
   const role = (r: RoleCpu): unknown => ({ ...r, ...perGiB(r) })
-  return { n: run.n, seeder: role(run.seeder), downloaders: role(run.downloaders), swarm: role(run.swarm), directShare: run.directShare }
+  return { n: run.n, seeder: role(run.seeder), downloaders: role(run.downloaders), swarm: role(run.swarm), directShare: run.directShare, tcpPerDownloader: run.tcpPerDownloader }
+}
+
+/** TCP connections a lab host opened and accepted so far (its namespace's /proc/net/snmp). */
+async function tcpOpensIn (host: string): Promise<number> {
+  const { stdout } = await execIn(host, 'cat', ['/proc/net/snmp'])
+  const [names, values] = stdout.split('\n').filter(l => l.startsWith('Tcp:')).map(l => l.split(/\s+/))
+  const at = (name: string): number => Number(values?.[names?.indexOf(name) ?? -1] ?? Number.NaN)
+  return at('ActiveOpens') + at('PassiveOpens')
 }
 
 async function sha256Of (path: string): Promise<string> {

@@ -228,7 +228,8 @@ export class Download {
     this.upgrading.add(session.peerId)
     let direct: PeerSession | undefined
     try {
-      const pipe = await this.c.openDirect(session.peerId, AbortSignal.any([this.abort.signal, AbortSignal.timeout(PIECE_TIMEOUT_MS)]))
+      // A peer that just left (its libp2p dial refused) stays on the stream it has, if any.
+      const pipe = await this.c.openDirect(session.peerId, AbortSignal.any([this.abort.signal, AbortSignal.timeout(PIECE_TIMEOUT_MS)])).catch(() => undefined)
       if (pipe === undefined) return
       direct = await PeerSession.open(session.peerId, pipe, this.opts.cid.bytes).catch(() => undefined)
     } finally {
