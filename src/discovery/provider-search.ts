@@ -1,4 +1,5 @@
 import type { CID } from 'multiformats/cid'
+import { sleep } from '../sleep.js'
 
 /** How often a running download asks the DHT again for providers. */
 export const SEARCH_INTERVAL_MS = 10_000
@@ -37,19 +38,4 @@ export async function searchProviders (
     }
     await sleep(SEARCH_INTERVAL_MS, signal)
   }
-}
-
-async function sleep (ms: number, signal: AbortSignal): Promise<void> {
-  // An already aborted signal never fires 'abort' again: without this check the timer would run
-  // out in full, keeping the process alive for SEARCH_INTERVAL_MS after the download ended.
-  if (signal.aborted) return
-  await new Promise<void>(resolve => {
-    const timer = setTimeout(done, ms)
-    function done (): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }

@@ -9,8 +9,8 @@ import { encodeSignedManifest, signManifest } from '../content/envelope.js'
 import { formatLink, parseLink, type ShoalLink } from '../content/link.js'
 import type { Manifest } from '../content/manifest.js'
 import { ErrorCode, ShoalError } from '../errors.js'
-import { Announcer, type AnnounceEvent } from '../discovery/announcer.js'
-import { LookupTrace, type LookupFigures } from '../discovery/lookup-trace.js'
+import { Announcer } from '../discovery/announcer.js'
+import { LookupTrace } from '../discovery/lookup-trace.js'
 import { searchProviders, SEARCH_DELAY_WITH_HINTS_MS } from '../discovery/provider-search.js'
 import { defaultDataDir, lockDataDir, type DataDirLock } from '../net/data-dir.js'
 import { loadOrCreateKey } from '../net/identity.js'
@@ -20,8 +20,8 @@ import { DirectTransport } from '../net/direct/direct-transport.js'
 import { streamPipe, type Pipe } from '../net/pipe.js'
 import { ShoalDatabase } from '../store/database.js'
 import { PieceFiles } from '../store/piece-files.js'
-import { Download, type DownloadProgress, type DownloadResult, type PieceEvent } from '../swarm/requester/download.js'
-import { PeerScores, type Fault } from '../swarm/common/peer-scores.js'
+import { Download, type DownloadResult } from '../swarm/requester/download.js'
+import { PeerScores } from '../swarm/common/peer-scores.js'
 import { Provider } from '../swarm/provider/provider.js'
 import { ContentRegistry } from '../swarm/common/registry.js'
 import { SwarmContent } from '../swarm/common/swarm-content.js'
@@ -35,7 +35,7 @@ import { TransferStats } from './transfer-stats.js'
 import { summarizeContent, summarizeConnections, type ConnectionSummary, type ContentSummary } from './content-list.js'
 import { capabilitiesFor } from './capabilities.js'
 import type { Capability, NodeComponents, NodeService } from './service.js'
-import type { StorageOptions } from '../storage/service.js'
+import type { GetOptions, NodeEvents, NodeOptions, ShareOptions, ShareResult } from './options.js'
 import { getSecret, refuseSecretWithoutKey, requireSecret, shareSecret } from './secret-content.js'
 
 export const DATABASE_FILE = 'shoal.db'
@@ -52,99 +52,10 @@ const SEARCH_ENDED = new ShoalError(ErrorCode.Aborted, 'search ended')
 /** Folder of the data directory holding downloads' verified-piece journals (store/piece-journal.ts). */
 export const JOURNAL_DIR = 'journals'
 
-export interface NodeOptions {
-  /** Where the key and database live. Default `$SHOAL_HOME` or `~/.shoal`. */
-  dataDir?: string
-  /** Multiaddrs to listen on. Default `/ip4/0.0.0.0/tcp/0`. */
-  listen?: string[]
-  /** Multiaddrs (with `/p2p/<peerId>`) of peers to join the network through. */
-  bootstrap?: string[]
-  /** LAN discovery. Default true. */
-  mdns?: boolean
-  /** Most bytes per second this node uploads, over all peers. Default: no limit. */
-  uploadLimit?: number
-  /** Most bytes per second of piece data this node downloads, over all downloads. Default: no limit. */
-  downloadLimit?: number
-  /**
-   * A private network's pre-shared key, the text of a key file (`shoal network-key`, see
-   * net/network-key.ts): only nodes with the same key can connect to this one.
-   */
-  networkKey?: Uint8Array
-  /**
-   * Direct connections for piece data (net/direct/): TLS straight on a TCP port of its own, which
-   * moves bulk data several times cheaper than a libp2p stream. Default true (off in a private
-   * network); peers that cannot be reached directly are served over libp2p streams as usual.
-   */
-  direct?: boolean
-  /** TCP port of the direct server. Default 0: any free port. */
-  directPort?: number
-  /** Storage sharing (src/storage/): an offer to volunteer disk, audit and repair intervals; false: none at all. */
-  storage?: StorageOptions | false
-  /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
-  capabilities?: Capability[]
-}
-
-export interface ShareResult {
-  cid: string
-  link: string
-  name: string
-  kind: 'file' | 'dir'
-  path: string
-  bytes: number
-  files: number
-  pieces: number
-  /** Paths inside a folder that were not shared (symlinks, sockets…). */
-  skipped: string[]
-}
-
-export interface GetOptions {
-  /** Folder to write `<name>` into. Default: the current directory. */
-  output?: string
-  signal?: AbortSignal
-  onProgress?: (progress: DownloadProgress) => void
-  /** Give up when no peer delivers anything for this long. Default 60 s. */
-  timeoutMs?: number
-  /** Every piece received, valid or not, and from whom. */
-  onPiece?: (event: PieceEvent) => void
-  /** Called once the download exists: lets a reader ask for pieces first, or read availability. */
-  onStart?: (download: DownloadControl) => void
-  /** Accept the content only if signed by this peer ID (else, when no peer has such a copy: WRONG_PUBLISHER). */
-  publisher?: string
-  /** Fetch a secret content's sealed copy as it is, without a key (what holders keep and serve). */
-  sealed?: boolean
-  /** Peer IDs not to fetch from in this download. */
-  avoid?: string[]
-}
-
-/** What a running `get` lets its caller steer or inspect. */
-export type DownloadControl = Pick<Download, 'prioritize' | 'availabilityOf'>
-
-export type { DownloadProgress, DownloadResult, PieceEvent, ContentSummary, ConnectionSummary }
-
-export interface NodeEvents {
-  announce?: (event: AnnounceEvent) => void
-  warning?: (message: string) => void
-  /** A peer broke the swarm protocol, sent a bad piece, or timed out. */
-  fault?: (peerId: string, fault: Fault) => void
-  /** A DHT provider lookup ended (`ok` false: it failed or timed out). */
-  lookup?: (event: { cid: string, ok: boolean, found: number } & LookupFigures) => void
-}
-
-/** Options of `ShoalNode.share`. */
-export interface ShareOptions {
-  signal?: AbortSignal
-  onProgress?: (hashed: number, total: number) => void
-  /**
-   * Bytes per piece: a power of two from 16 KiB to 16 MiB. Default: about 1,024 pieces
-   * (content/piece-size.ts). The same bytes with another piece size are another content ID.
-   */
-  pieceSize?: number
-  /**
-   * Encrypt first (content/secret.ts): the content shared is the sealed copy, and the link carries
-   * its key in the fragment (`#k=…`). Holders of the sealed copy see neither names nor bytes.
-   */
-  secret?: boolean
-}
+export type {
+  NodeOptions, ShareResult, GetOptions, DownloadControl, NodeEvents, ShareOptions,
+  DownloadProgress, DownloadResult, PieceEvent, ContentSummary, ConnectionSummary
+} from './options.js'
 
 /**
  * A Shoal peer: shares content, downloads it from many peers at once, and serves every piece it

@@ -18,6 +18,7 @@ import { ErrorCode, ShoalError } from '../errors.js'
 import type { ShoalDatabase } from '../store/database.js'
 import { openFolder, sealFolder, SECRETS_DIR } from '../store/secret-files.js'
 import type { DownloadResult } from '../swarm/requester/download-types.js'
+import type { ShareResult } from './options.js'
 
 const SEAL_ID_BYTES = 8
 
@@ -29,20 +30,8 @@ export interface SecretShareParts {
   linkFor: (cid: CID) => string
 }
 
-export interface SecretShared {
-  cid: string
-  link: string
-  name: string
-  kind: 'file' | 'dir'
-  path: string
-  bytes: number
-  files: number
-  pieces: number
-  skipped: string[]
-}
-
 /** Builds and signs the inner content, seals it, shares the sealed folder; the link carries the new key. */
-export async function shareSecret (parts: SecretShareParts, path: string, options: { pieceSize?: number, signal?: AbortSignal, onProgress?: (hashed: number, total: number) => void }): Promise<SecretShared> {
+export async function shareSecret (parts: SecretShareParts, path: string, options: { pieceSize?: number, signal?: AbortSignal, onProgress?: (hashed: number, total: number) => void }): Promise<ShareResult> {
   const inner = await buildContent(path, options)
   const envelope = encodeSignedManifest(await signManifest(inner.bytes, parts.privateKey))
   const key = new Uint8Array(randomBytes(CONTENT_KEY_BYTES))

@@ -15,7 +15,7 @@ import { JsonBook } from './json-book.js'
 import { leaseKey, validateLeases, type Lease } from './leases.js'
 import type { RefusalReason, SignedRequest, StoreAnswer, StoreRequest, StoreRequestMessage } from './messages.js'
 import { verifyRequest } from './signing.js'
-import { sleep } from './sleep.js'
+import { sleep } from '../sleep.js'
 
 export interface HolderOptions {
   offerBytes: number

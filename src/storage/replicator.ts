@@ -18,7 +18,7 @@ import type { StoreAnswer, StoreRequest, RenewRequest, ReleaseRequest } from './
 import { healthyHolders, validateReplications, type HolderRecord, type Replication } from './replications.js'
 import { signRequest, type Unsigned } from './signing.js'
 import { askStore } from './store-stream.js'
-import { sleep } from './sleep.js'
+import { sleep } from '../sleep.js'
 import { failureDomainOf, findVolunteers } from './volunteers.js'
 
 export interface ReplicatorOptions {

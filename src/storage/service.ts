@@ -14,7 +14,7 @@ import { ReplicateJobs } from './replicate-jobs.js'
 import type { Replication } from './replications.js'
 import { serveStore } from './store-stream.js'
 import { offerKey } from './volunteers.js'
-import { sleep } from './sleep.js'
+import { sleep } from '../sleep.js'
 
 export interface StorageOptions {
   /** Disk offered to others, bytes (0 or absent: not a volunteer). */

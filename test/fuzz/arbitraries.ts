@@ -1,5 +1,6 @@
 /** fast-check generators shared by the fuzz tests: valid wire messages and valid manifests. */
 import fc from 'fast-check'
+import { ShoalError } from '../../src/errors.js'
 import type { Manifest } from '../../src/content/manifest.js'
 import type { Message } from '../../src/swarm/wire/index.js'
 
@@ -57,3 +58,13 @@ export const hostileSegment = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
   safeName
 )
+
+/** Runs `fn`; anything thrown must be a ShoalError with one of `codes`. */
+export function onlyErrors<T> (fn: () => T, codes: string[]): T | undefined {
+  try {
+    return fn()
+  } catch (err) {
+    if (!(err instanceof ShoalError) || !codes.includes(err.code)) throw err
+    return undefined
+  }
+}

@@ -24,21 +24,11 @@ import { decodeTicketAnswer, TICKET_ANSWER_BYTES } from '../../src/net/direct/ti
 import { PieceJournal } from '../../src/store/piece-journal.js'
 import { Bitfield } from '../../src/swarm/wire/bitfield.js'
 import { decodeMessage, encodeMessage, FrameReader, readMessages, type Message } from '../../src/swarm/wire/index.js'
-import { ASYNC_RUNS, hostileSegment, manifest, message, RUNS, SEED } from './arbitraries.js'
+import { ASYNC_RUNS, hostileSegment, manifest, message, RUNS, SEED, onlyErrors } from './arbitraries.js'
 
 const options = { numRuns: RUNS, seed: SEED }
 const asyncOptions = { numRuns: ASYNC_RUNS, seed: SEED }
 const WIRE_CODES = [ErrorCode.BadMessage, ErrorCode.FrameTooLarge]
-
-/** Runs `fn`; anything thrown must be a ShoalError with one of `codes`. */
-function onlyErrors<T> (fn: () => T, codes: string[]): T | undefined {
-  try {
-    return fn()
-  } catch (err) {
-    if (!(err instanceof ShoalError) || !codes.includes(err.code)) throw err
-    return undefined
-  }
-}
 
 async function onlyErrorsAsync<T> (fn: () => Promise<T>, codes: string[]): Promise<T | undefined> {
   try {

@@ -10,19 +10,11 @@ import { formatLink, parseLink } from '../../src/content/link.js'
 import { decodeContentKey, isSecretManifest, openManifest, plainSizeOf, sealedSize, sealManifest } from '../../src/content/secret.js'
 import { ErrorCode, ShoalError } from '../../src/errors.js'
 import { nodeSecretCipher } from '../../src/store/secret-cipher.js'
-import { manifest, RUNS, SEED } from './arbitraries.js'
+import { manifest, RUNS, SEED, onlyErrors } from './arbitraries.js'
 
 const options = { numRuns: RUNS, seed: SEED }
 const CID_TEXT = 'bagaaierasords4njcts6vs7qvdjfcvgnume4hqohf65zsfguprqphs3icwea'
 
-function onlyErrors<T> (fn: () => T, codes: string[]): T | undefined {
-  try {
-    return fn()
-  } catch (err) {
-    if (!(err instanceof ShoalError) || !codes.includes(err.code)) throw err
-    return undefined
-  }
-}
 
 describe('fuzz: secret links', () => {
   test('any fragment is a 32-byte key, no key, BAD_LINK or BAD_KEY; a key round-trips through formatLink', () => {

@@ -15,7 +15,7 @@ import {
   type StoreAnswer, type StoreRequest, type StoreRequestMessage
 } from '../../src/storage/messages.js'
 import { signRequest, verifyRequest } from '../../src/storage/signing.js'
-import { ASYNC_RUNS, RUNS, SEED } from './arbitraries.js'
+import { ASYNC_RUNS, RUNS, SEED, onlyErrors } from './arbitraries.js'
 
 const options = { numRuns: RUNS, seed: SEED }
 const CID_TEXT = 'bagaaierasords4njcts6vs7qvdjfcvgnume4hqohf65zsfguprqphs3icwea'
@@ -23,14 +23,6 @@ const PEER = '12D3KooWEYneDiBNUKdPNDP9DWrVuCRPLX7AMb32qtVWted2jLzn'
 const ORIGIN = `/ip4/127.0.0.1/tcp/4001/p2p/${PEER}`
 const DECODER_CODES = [ErrorCode.BadMessage, ErrorCode.FrameTooLarge]
 
-function onlyErrors<T> (fn: () => T, codes: string[]): T | undefined {
-  try {
-    return fn()
-  } catch (err) {
-    if (!(err instanceof ShoalError) || !codes.includes(err.code)) throw err
-    return undefined
-  }
-}
 
 const count = fc.nat({ max: Number.MAX_SAFE_INTEGER })
 const lease = fc.integer({ min: 1, max: 366 * 24 * 3600_000 })
