@@ -6,7 +6,8 @@
  * root and ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
  * --churn=0.3), in netlab too. Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
- * share with that piece size instead of the default).
+ * share with that piece size instead of the default). two-peer and small-file also time aria2c over HTTP
+ * (installed from Debian's `aria2` when missing and root; skipped with the reason otherwise).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -32,12 +33,14 @@ for (const name of scenarios) {
     results[name] = r
     console.log(`two-peer ${f(r.bytes / 2 ** 20)} MiB: shoal ${f(r.shoalMBps)} MB/s, http ${f(r.httpMBps)} MB/s, ratio ${f(r.ratio, 2)} (target >= 0.6); ` +
       `CPU s per GiB: get ${f(r.getCpuPerGiB, 2)} received, seed ${f(r.seedCpuPerGiB, 2)} sent (curl ${f(r.curlCpuPerGiB, 2)} received, http server ${f(r.httpServerCpuPerGiB, 2)} sent); ` +
-      `peak RSS get ${f(r.getPeakMiB)} MiB seed ${f(r.seedPeakMiB)} MiB`)
+      `peak RSS get ${f(r.getPeakMiB)} MiB seed ${f(r.seedPeakMiB)} MiB; ` +
+      (r.aria2Skipped !== undefined ? `aria2 skipped: ${r.aria2Skipped}` : `aria2c (HTTP) ${f(r.aria2MBps ?? 0)} MB/s, shoal/aria2 ${f(r.ratioToAria2 ?? 0, 2)}, aria2c ${f(r.aria2CpuPerGiB ?? 0, 2)} CPU s per GiB received`))
   } else if (name === 'small-file') {
     const r = await smallFile({ rounds: quick ? 5 : 15 })
     results[name] = r
     console.log(`small-file 1 KiB: shoal get to done ${f(r.getMs, 1)} ms, http GET ${f(r.httpMs, 1)} ms, ratio ${f(r.ratio, 1)} (target <= 3); ` +
-      `whole commands: shoal get ${f(r.getCommandMs)} ms, curl ${f(r.curlCommandMs)} ms`)
+      `whole commands: shoal get ${f(r.getCommandMs)} ms, curl ${f(r.curlCommandMs)} ms, ` +
+      (r.aria2Skipped !== undefined ? `aria2 skipped: ${r.aria2Skipped}` : `aria2c ${f(r.aria2CommandMs ?? 0)} ms, shoal/aria2 (whole commands) ${f(r.getCommandMs / (r.aria2CommandMs ?? 1), 2)}`))
   } else if (name === 'memory') {
     const r = await memory({ quick })
     results[name] = r
