@@ -39,3 +39,16 @@ export const STDERR_TAIL_BYTES = 4096
 export const RUNNER_HEAP_MIB = 64
 /** OS priority of runner processes (19: lowest on Unix). */
 export const RUNNER_NICE = 19
+
+/** The wire protocol workers answer (identify lists it, so connected requesters see a worker). */
+export const COMPUTE_PROTOCOL = '/shoal/compute/1.0.0'
+/** Text whose SHA-256 (raw CID) every worker provides in the DHT, so requesters find workers. */
+export const COMPUTE_OFFER_KEY_TEXT = 'shoal/compute-offer/v1'
+/** A worker provides the offer key again this often (kad records expire after 48 h). */
+export const COMPUTE_OFFER_REPROVIDE_MS = 12 * 60 * 60 * 1000
+/** First tries to provide the offer key come this often, until one works. */
+export const COMPUTE_PROVIDE_RETRY_MS = 5_000
+/** Most jobs one worker runs at once (each is a child process). */
+export const MAX_COMPUTE_SLOTS = 64
+/** Most workers one search returns. */
+export const MAX_WORKER_CANDIDATES = 32
