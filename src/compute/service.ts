@@ -6,7 +6,17 @@
  */
 import type { Capability, NodeComponents, NodeService } from '../node/service.js'
 import { Admissions, type WorkerLimits } from './admission.js'
-import { COMPUTE_OFFER_REPROVIDE_MS, COMPUTE_PROVIDE_RETRY_MS, DEFAULT_MEMORY_MIB, DEFAULT_OUTPUT_MIB, DEFAULT_TIMEOUT_S, MAX_COMPUTE_SLOTS } from './constants.js'
+import {
+  COMPUTE_OFFER_REPROVIDE_MS, COMPUTE_PROTOCOL, COMPUTE_PROVIDE_RETRY_MS, DEFAULT_MEMORY_MIB, DEFAULT_OUTPUT_MIB, DEFAULT_REPLICAS, DEFAULT_TIMEOUT_S,
+  MAX_CACHED_RESULTS, MAX_COMPUTE_SLOTS, MAX_INBOUND_COMPUTE_STREAMS, MAX_REPLICAS
+} from './constants.js'
+import type { JobSpec } from './job-spec.js'
+import { jobId as jobIdOf } from './job-spec.js'
+import { runWithQuorum, type QuorumResult } from './quorum.js'
+import { Worker, type ServedJob } from './worker.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
+import { formatLink } from '../content/link.js'
 import { computeOfferKey, findWorkers } from './workers.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { sleep } from '../sleep.js'
@@ -24,16 +34,40 @@ export interface ComputeOptions {
 
 export const COMPUTE_SERVICE = 'compute'
 
+export interface RunOptions {
+  /** Workers that must agree (a strict majority of them). Default 3. */
+  replicas?: number
+  /** Send the job to these workers only, in this order; else workers are found (DHT, identify). */
+  workers?: string[]
+  /** Allow several workers on one failure domain (/24, /48): one host or LAN. */
+  sameNetworkOk?: boolean
+  /** Folder to download the agreed result into (as `<output>/out`). */
+  output?: string
+  /** Ignore an agreed result this node already has for the job. */
+  noCache?: boolean
+  signal?: AbortSignal
+}
+
+export interface RunResult extends QuorumResult {
+  cached: boolean
+  /** Where the result was written, when `output` was given. */
+  path?: string
+}
+
 export interface ComputeStatus {
   worker: boolean
   limits?: WorkerLimits
   busySlots: number
+  served: ServedJob[]
 }
 
 export class ComputeService implements NodeService {
   readonly name = COMPUTE_SERVICE
   /** Present on a worker only. */
   readonly admissions?: Admissions
+  readonly worker?: Worker
+  /** Agreed results by job ID (bounded, oldest dropped first). */
+  private readonly cache = new Map<string, QuorumResult>()
 
   constructor (private readonly c: NodeComponents, options: ComputeOptions) {
     const slots = options.slots ?? 0
@@ -47,14 +81,47 @@ export class ComputeService implements NodeService {
         maxTimeoutS: options.maxTimeoutS ?? DEFAULT_TIMEOUT_S,
         maxOutputMiB: options.maxOutputMiB ?? DEFAULT_OUTPUT_MIB
       })
+      this.worker = new Worker(c, this.admissions)
     }
   }
 
   async start (): Promise<void> {
-    if (this.admissions !== undefined) void this.provideOffer()
+    const worker = this.worker
+    if (worker === undefined) return
+    await this.c.libp2p.handle(COMPUTE_PROTOCOL, (stream, connection) => { void worker.serve(stream, connection) }, { maxInboundStreams: MAX_INBOUND_COMPUTE_STREAMS })
+    void this.provideOffer()
   }
 
-  async stop (): Promise<void> {}
+  async stop (): Promise<void> {
+    if (this.worker !== undefined) await this.c.libp2p.unhandle(COMPUTE_PROTOCOL).catch(() => {})
+  }
+
+  /**
+   * Runs `spec` on workers until a strict majority agrees on its result CID (commit first, then
+   * reveal), downloads that result to `output`, and remembers it under the job ID.
+   */
+  async run (spec: JobSpec, options: RunOptions = {}): Promise<RunResult> {
+    const replicas = options.replicas ?? DEFAULT_REPLICAS
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new ShoalError(ErrorCode.BadArgument, `replicas must be from 1 to ${MAX_REPLICAS}`)
+    const signal = options.signal !== undefined ? AbortSignal.any([options.signal, this.c.signal]) : this.c.signal
+    const job = (await jobIdOf(spec)).toString()
+    let agreed = options.noCache === true ? undefined : this.cache.get(job)
+    const cached = agreed !== undefined
+    if (agreed === undefined) {
+      const candidates = options.workers ?? await this.findWorkers({ signal })
+      agreed = await runWithQuorum(this.c, spec, { replicas, candidates, sameNetworkOk: options.sameNetworkOk, signal })
+      this.cache.delete(job)
+      this.cache.set(job, agreed)
+      if (this.cache.size > MAX_CACHED_RESULTS) this.cache.delete(this.cache.keys().next().value!)
+    }
+    let path: string | undefined
+    if (options.output !== undefined) {
+      const peers = agreed.workers.filter(w => w.addr !== undefined).map(w => multiaddr(`${w.addr!.replace(/\/p2p\/[^/]+$/, '')}/p2p/${w.peerId}`))
+      const got = await this.c.content.get(formatLink({ cid: CID.parse(agreed.result), peers: peers.slice(0, 8) }), { output: options.output, signal })
+      path = got.path
+    }
+    return { ...agreed, cached, path }
+  }
 
   /** Workers this node could send jobs to. */
   async findWorkers (options: { exclude?: Set<string>, searchMs?: number, signal?: AbortSignal } = {}): Promise<string[]> {
@@ -63,7 +130,7 @@ export class ComputeService implements NodeService {
   }
 
   status (): ComputeStatus {
-    return { worker: this.admissions !== undefined, limits: this.admissions?.limits, busySlots: this.admissions?.busySlots ?? 0 }
+    return { worker: this.admissions !== undefined, limits: this.admissions?.limits, busySlots: this.admissions?.busySlots ?? 0, served: this.worker?.served.slice(-100) ?? [] }
   }
 
   /** Provides the offer key in the DHT, again every COMPUTE_OFFER_REPROVIDE_MS (sooner while it fails). */
