@@ -55,6 +55,7 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
   const revealed = new Map<string, string>()
   const lied: string[] = []
   let asked = 0
+  let sameDomain = 0
 
   /** Starts sessions until `want` have committed (or no candidate is left). */
   async function fill (want: number): Promise<void> {
@@ -67,7 +68,7 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
           continue
         }
         const domain = failureDomainOf(c, session.worker)
-        if (options.sameNetworkOk !== true && domains.has(domain)) { session.close(); continue }
+        if (options.sameNetworkOk !== true && domains.has(domain)) { session.close(); sameDomain++; continue }
         domains.add(domain)
         committed.push(session)
         asked++
@@ -103,7 +104,8 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
   const failure = mostCommon(failures)
   if (revealed.size === 0 && failure !== undefined) throw new ShoalError(failure.code, failure.message)
   if (revealed.size === 0 && committed.length === 0) throw new ShoalError(RunError.NoWorkers, `no worker took the job (${options.candidates.length} asked)`)
-  throw new ShoalError(RunError.NoQuorum, `no strict majority of ${revealed.size} results from ${committed.length} workers (${new Set(revealed.values()).size} different)`)
+  const domainNote = sameDomain > 0 ? `; ${sameDomain} worker(s) left out as on a failure domain already used (--same-network-ok allows them)` : ''
+  throw new ShoalError(RunError.NoQuorum, `no strict majority of ${revealed.size} results from ${committed.length} workers (${new Set(revealed.values()).size} different)${domainNote}`)
 }
 
 function mostCommon (failures: FailedAnswer[]): FailedAnswer | undefined {
