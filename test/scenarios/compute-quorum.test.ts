@@ -118,5 +118,9 @@ test('workers agree on a job\'s result by quorum; a forged result is outvoted, f
   assert.equal(split.of, 3, 'the split forced a third run')
   assert.deepEqual(split.dissenters, [bad.peerId])
   assert.ok(requester.bannedPeers().includes(bad.peerId), 'two lies ban the liar')
+
+  // A module that exits non-zero on every worker (no /in/0/data.txt): JOB_FAILED, no result.
+  const failing = makeJobSpec({ module: module.cid, inputs: [module.cid], args: ['copy', 'c'], limits })
+  await assert.rejects(compute.run(failing, { replicas: 3, workers: workers.map(w => w.peerId), sameNetworkOk: true }), { code: 'JOB_FAILED', message: /exited with code 2/ })
 })
 
