@@ -14,6 +14,8 @@ import { status, STATUS_HELP } from './commands/status.js'
 import { networkKey, NETWORK_KEY_HELP } from './commands/network-key.js'
 import { replicate, REPLICATE_HELP } from './commands/replicate.js'
 import { STORAGE_FLAGS } from './storage-args.js'
+import { COMPUTE_FLAGS } from './compute-args.js'
+import { run, RUN_FLAGS, RUN_HELP } from './commands/run.js'
 
 export const MAIN_HELP = `Shoal: peer-to-peer file sharing. Content is cut into verified pieces and pulled from many peers at once.
 
@@ -31,6 +33,7 @@ Commands:
   status                 whether a daemon runs, and how it is doing
   network-key            print a new key for a private network
   replicate <path-or-link> --copies N   keep N encrypted copies on volunteers' disks
+  run <module.wasm> --input <cid|path>  run a WASI job on workers, result agreed by a quorum
 
 With a daemon running on the data directory, share, get, id, ls, peers and status go through it.
 
@@ -65,7 +68,8 @@ const COMMANDS: Record<string, Command> = {
   },
   id: { run: id, help: ID_HELP, options: {} },
   demo: { run: demo, help: DEMO_HELP, options: { peers: { type: 'string' }, size: { type: 'string' } } },
-  daemon: { run: daemon, help: DAEMON_HELP, options: { api: { type: 'string' }, downloads: { type: 'string' }, ...STORAGE_FLAGS } },
+  daemon: { run: daemon, help: DAEMON_HELP, options: { api: { type: 'string' }, downloads: { type: 'string' }, ...STORAGE_FLAGS, ...COMPUTE_FLAGS } },
+  run: { run, help: RUN_HELP, options: RUN_FLAGS },
   replicate: { run: replicate, help: REPLICATE_HELP, options: { copies: { type: 'string' }, 'same-network-ok': { type: 'boolean' }, ...STORAGE_FLAGS } },
   dashboard: { run: dashboard, help: DASHBOARD_HELP, options: {} },
   ls: { run: ls, help: LS_HELP, options: {} },

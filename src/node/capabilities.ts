@@ -1,6 +1,7 @@
 import type { NodeOptions } from './node.js'
 import type { Capability } from './service.js'
 import { storageCapability } from '../storage/service.js'
+import { computeCapability } from '../compute/service.js'
 
 /**
  * The capabilities a node runs for its options, in start order (stopped in reverse). Each comes
@@ -10,6 +11,7 @@ import { storageCapability } from '../storage/service.js'
 export function capabilitiesFor (options: NodeOptions): Capability[] {
   const capabilities: Capability[] = []
   if (options.storage !== false) capabilities.push(storageCapability(options.storage))
+  if (options.compute !== undefined) capabilities.push(computeCapability(options.compute))
   for (const extra of options.capabilities ?? []) capabilities.push(extra)
   return capabilities
 }

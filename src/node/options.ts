@@ -2,6 +2,7 @@
 import type { AnnounceEvent } from '../discovery/announcer.js'
 import type { LookupFigures } from '../discovery/lookup-trace.js'
 import type { StorageOptions } from '../storage/service.js'
+import type { ComputeOptions } from '../compute/service.js'
 import type { Fault } from '../swarm/common/peer-scores.js'
 import type { Download, DownloadProgress, DownloadResult, PieceEvent } from '../swarm/requester/download.js'
 import type { ConnectionSummary, ContentSummary } from './content-list.js'
@@ -35,6 +36,8 @@ export interface NodeOptions {
   directPort?: number
   /** Storage sharing (src/storage/): an offer to volunteer disk, audit and repair intervals; false: none at all. */
   storage?: StorageOptions | false
+  /** Processing sharing (src/compute/): slots offered to others' jobs and their caps. */
+  compute?: ComputeOptions
   /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
   capabilities?: Capability[]
 }
