@@ -19,6 +19,7 @@ import { DaemonEvents } from './events.js'
 import { PeerRates } from './peer-rates.js'
 import { receiveUpload } from './uploads.js'
 import { packageVersion } from '../package.js'
+import { reachOf } from '../reach/index.js'
 
 export interface DaemonOptions {
   node?: NodeOptions
@@ -155,6 +156,7 @@ export class Daemon implements ApiContext {
       peerId: this.node.peerId,
       addrs: this.node.addrs(),
       directPort: this.node.directPort(),
+      ...reachOf(this.node),
       dataDir: this.node.dataDir,
       downloadsDir: this.downloads.downloadsDir,
       version: this.version,

@@ -1,5 +1,7 @@
 import type { NodeOptions } from './node.js'
 import type { Capability } from './service.js'
+import { reachCapability } from '../reach/index.js'
+import { DEFAULT_LISTEN } from '../net/libp2p.js'
 
 /**
  * The capabilities a node runs for its options, in start order (stopped in reverse). Each comes
@@ -8,6 +10,7 @@ import type { Capability } from './service.js'
  */
 export function capabilitiesFor (options: NodeOptions): Capability[] {
   const capabilities: Capability[] = []
+  if (options.reach !== false) capabilities.push(reachCapability(options.reach ?? {}, options.listen ?? DEFAULT_LISTEN))
   for (const extra of options.capabilities ?? []) capabilities.push(extra)
   return capabilities
 }

@@ -1,0 +1,41 @@
+import type { Connection, PeerId } from '@libp2p/interface'
+import type { Capability, NodeComponents, NodeService } from '../node/service.js'
+import type { ShoalLibp2p } from '../net/libp2p.js'
+import { connectionForData } from './direct-path.js'
+import { reachNetwork } from './network.js'
+import type { ReachOptions } from './options.js'
+import { reachStatus, type ReachStatus } from './reach-status.js'
+
+export const REACH_SERVICE = 'reach'
+
+/** The running reachability capability: where the node stands, and which connection carries data. */
+export class ReachService implements NodeService {
+  readonly name = REACH_SERVICE
+  constructor (private readonly libp2p: ShoalLibp2p, private readonly options: ReachOptions) {}
+
+  async start (): Promise<void> {}
+  async stop (): Promise<void> {}
+
+  /** Reachability and relays now (read from libp2p's address manager on each call). */
+  status (): ReachStatus {
+    return reachStatus(this.libp2p.getMultiaddrs(), this.options.reachability)
+  }
+
+  async connectionFor (peer: PeerId, signal: AbortSignal): Promise<Connection> {
+    return await connectionForData(this.libp2p, peer, signal)
+  }
+}
+
+/** Reachability as a node capability (node/service.ts): relays, DCUtR, AutoNAT, UPnP. */
+export function reachCapability (options: ReachOptions, listen: string[]): Capability {
+  return {
+    name: REACH_SERVICE,
+    network: reachNetwork(options, listen),
+    create: (components: NodeComponents) => new ReachService(components.libp2p, options)
+  }
+}
+
+/** A node's reachability as reported (`shoal id`, `shoal status`, the API): unknown when it runs no reach service. */
+export function reachOf (node: { service: <T extends NodeService>(name: string) => T | undefined }): ReachStatus {
+  return node.service<ReachService>(REACH_SERVICE)?.status() ?? { reachability: 'unknown', relays: [] }
+}
