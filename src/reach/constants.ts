@@ -31,3 +31,8 @@ export const DIRECT_PATH_POLL_MS = 100
 
 /** How often reachability and relays are looked at again (they change as reservations come and go). */
 export const REACH_REFRESH_MS = 5_000
+
+/** Connection reversal (connection-reversal.ts): one dial back per peer, this long at most... */
+export const REVERSAL_DIAL_TIMEOUT_MS = 5_000
+/** ...and at most this many at once. */
+export const MAX_REVERSALS = 32

@@ -2,6 +2,7 @@ import type { Connection, PeerId } from '@libp2p/interface'
 import type { Capability, NodeComponents, NodeService } from '../node/service.js'
 import type { ShoalLibp2p } from '../net/libp2p.js'
 import { connectionForData } from './direct-path.js'
+import { ConnectionReversal } from './connection-reversal.js'
 import { reachNetwork } from './network.js'
 import type { ReachOptions } from './options.js'
 import { reachStatus, type ReachStatus } from './reach-status.js'
@@ -11,10 +12,19 @@ export const REACH_SERVICE = 'reach'
 /** The running reachability capability: where the node stands, and which connection carries data. */
 export class ReachService implements NodeService {
   readonly name = REACH_SERVICE
-  constructor (private readonly libp2p: ShoalLibp2p, private readonly options: ReachOptions) {}
+  private readonly reversal: ConnectionReversal
 
-  async start (): Promise<void> {}
-  async stop (): Promise<void> {}
+  constructor (private readonly libp2p: ShoalLibp2p, private readonly options: ReachOptions, signal: AbortSignal) {
+    this.reversal = new ConnectionReversal(libp2p, signal)
+  }
+
+  async start (): Promise<void> {
+    this.reversal.start()
+  }
+
+  async stop (): Promise<void> {
+    this.reversal.stop()
+  }
 
   /** Reachability and relays now (read from libp2p's address manager on each call). */
   status (): ReachStatus {
@@ -31,7 +41,7 @@ export function reachCapability (options: ReachOptions, listen: string[]): Capab
   return {
     name: REACH_SERVICE,
     network: reachNetwork(options, listen),
-    create: (components: NodeComponents) => new ReachService(components.libp2p, options)
+    create: (components: NodeComponents) => new ReachService(components.libp2p, options, components.signal)
   }
 }
 
