@@ -36,3 +36,6 @@ export const REACH_REFRESH_MS = 5_000
 export const REVERSAL_DIAL_TIMEOUT_MS = 5_000
 /** ...and at most this many at once. */
 export const MAX_REVERSALS = 32
+
+/** `shoal share` with bootstrap peers waits this long for a relay reservation before it prints the link. */
+export const RESERVATION_WAIT_MS = 10_000

@@ -24,7 +24,8 @@ export function reachNetwork (options: ReachOptions, listen: string[]): NetworkE
   if (stated !== 'private' && options.relayService !== false) services.relay = relayService(options.relayData)
   if (stated === undefined) services.autonat = autoNAT()
   if (options.upnp !== false && stated !== 'public' && listen.some(isRoutableListen)) {
-    services.upnp = uPnPNAT({ portMappingDescription: 'shoal' })
+    // Without AutoNAT (reachability stated), a mapping the router made is taken as confirmed.
+    services.upnp = uPnPNAT({ portMappingDescription: 'shoal', autoConfirmAddress: stated !== undefined })
   }
   return {
     transports: [circuitRelayTransport({ reservationCompletionTimeout: RELAY_HOP_TIMEOUT_MS })],

@@ -1,6 +1,7 @@
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { Capability, NodeComponents, NodeService } from '../node/service.js'
 import type { ShoalLibp2p } from '../net/libp2p.js'
+import { DIRECT_PATH_POLL_MS, RESERVATION_WAIT_MS } from './constants.js'
 import { connectionForData } from './direct-path.js'
 import { ConnectionReversal } from './connection-reversal.js'
 import { reachNetwork } from './network.js'
@@ -29,6 +30,19 @@ export class ReachService implements NodeService {
   /** Reachability and relays now (read from libp2p's address manager on each call). */
   status (): ReachStatus {
     return reachStatus(this.libp2p.getMultiaddrs(), this.options.reachability)
+  }
+
+  /**
+   * Resolves once the node is public or holds a relay reservation (its links then carry an address
+   * others can dial), or after RESERVATION_WAIT_MS.
+   */
+  async reachable (signal?: AbortSignal): Promise<ReachStatus> {
+    const deadline = Date.now() + RESERVATION_WAIT_MS
+    for (;;) {
+      const status = this.status()
+      if (status.reachability === 'public' || status.relays.length > 0 || Date.now() > deadline || signal?.aborted === true) return status
+      await new Promise(resolve => setTimeout(resolve, DIRECT_PATH_POLL_MS))
+    }
   }
 
   async connectionFor (peer: PeerId, signal: AbortSignal): Promise<Connection> {
