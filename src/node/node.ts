@@ -35,6 +35,7 @@ import { capabilitiesFor } from './capabilities.js'
 import type { Capability, NodeComponents, NodeService } from './service.js'
 import type { ReachOptions } from '../reach/options.js'
 import type { Connection, PeerId } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
 
 export const DATABASE_FILE = 'shoal.db'
 /** Default for `get`: give up when nothing arrives for this long. */
@@ -76,6 +77,8 @@ export interface NodeOptions {
   direct?: boolean
   /** TCP port of the direct server. Default 0: any free port. */
   directPort?: number
+  /** Where libp2p's metrics go (a prom-client registry; the daemon's /metrics). Default: none collected. */
+  metricsRegistry?: Registry
   /** Reachability (reach/): relays, hole punching, UPnP; false: none (direct dials only). Default on. */
   reach?: ReachOptions | false
   /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
@@ -204,7 +207,7 @@ export class ShoalNode {
       const gater = connectionGater({ isBanned: id => scores.isBanned(id), connectionsOf: id => libp2p?.getConnections(id).length ?? 0 })
       const capabilities = capabilitiesFor(options)
       const extensions = capabilities.flatMap(c => c.network !== undefined ? [c.network] : [])
-      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey, extensions })
+      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey, extensions, metricsRegistry: options.metricsRegistry })
       node = new ShoalNode(dataDir, privateKey, libp2p, db, lock, options, events, scores, capabilities)
       await node.start()
       return node
