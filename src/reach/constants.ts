@@ -30,12 +30,19 @@ export const DCUTR_RETRIES = 3
 export const DIRECT_PATH_POLL_MS = 100
 
 /** How often reachability and relays are looked at again (they change as reservations come and go). */
-export const REACH_REFRESH_MS = 5_000
+export const REACH_REFRESH_MS = 3_000
 
 /** Connection reversal (connection-reversal.ts): one dial back per peer, this long at most... */
 export const REVERSAL_DIAL_TIMEOUT_MS = 5_000
 /** ...and at most this many at once. */
 export const MAX_REVERSALS = 32
 
-/** `shoal share` with bootstrap peers waits this long for a relay reservation before it prints the link. */
-export const RESERVATION_WAIT_MS = 10_000
+/** `shoal share` with bootstrap peers waits this long at most for a relay reservation before it prints the link. */
+export const RESERVATION_WAIT_MS = 15_000
+
+/** The circuit relay v2 HOP protocol: a peer that speaks it can be a relay. */
+export const RELAY_HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
+/** The tag @libp2p/bootstrap gives its peers in the peer store. */
+export const BOOTSTRAP_TAG = 'bootstrap'
+/** A bootstrap peer dialled again while reservations are short gets this long. */
+export const RELAY_REDIAL_TIMEOUT_MS = 15_000

@@ -4,6 +4,7 @@ import type { ShoalLibp2p } from '../net/libp2p.js'
 import { DIRECT_PATH_POLL_MS, RESERVATION_WAIT_MS } from './constants.js'
 import { connectionForData } from './direct-path.js'
 import { ConnectionReversal } from './connection-reversal.js'
+import { RelayKeeper } from './relay-keeper.js'
 import { reachNetwork } from './network.js'
 import type { ReachOptions } from './options.js'
 import { reachStatus, type ReachStatus } from './reach-status.js'
@@ -14,16 +15,20 @@ export const REACH_SERVICE = 'reach'
 export class ReachService implements NodeService {
   readonly name = REACH_SERVICE
   private readonly reversal: ConnectionReversal
+  private readonly keeper?: RelayKeeper
 
   constructor (private readonly libp2p: ShoalLibp2p, private readonly options: ReachOptions, signal: AbortSignal) {
     this.reversal = new ConnectionReversal(libp2p, signal)
+    if (options.reachability !== 'public') this.keeper = new RelayKeeper(libp2p)
   }
 
   async start (): Promise<void> {
     this.reversal.start()
+    this.keeper?.start()
   }
 
   async stop (): Promise<void> {
+    this.keeper?.stop()
     this.reversal.stop()
   }
 

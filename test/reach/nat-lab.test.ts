@@ -4,7 +4,9 @@
  *  - seeder behind a cone router, downloader public: done over a direct connection (the seeder
  *    dials back, connection-reversal.ts), no byte through the relay;
  *  - both behind symmetric routers, only a signalling relay: UNREACHABLE with its reason, no hang;
- *  - both behind symmetric routers, a data relay (--relay-data): done, every byte relayed.
+ *  - both behind symmetric routers, a data relay (--relay-data): done, every byte relayed;
+ *  - the cone seeder's bare CID, found through the DHT (its provider record carries its relay
+ *    address) by a public getter that knows only the relay: done, direct.
  * The lab's 10.x range is private to libp2p, so nodes state their reachability (--reachability).
  */
 import { test, before, after } from 'node:test'
@@ -100,7 +102,7 @@ after(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
-test('behind NAT routers: cone seeder → public getter direct; symmetric pair UNREACHABLE via a signalling relay, done via a data relay', { skip, timeout: 240_000 }, async (t) => {
+test('behind NAT routers: cone seeder → public getter direct, by link and by bare CID through the DHT; symmetric pair UNREACHABLE via a signalling relay, done via a data relay', { skip, timeout: 240_000 }, async (t) => {
   if (labMissing !== undefined) return t.skip(labMissing)
   const tiny = join(root, 'tiny.bin')
   await writeRandomFile(tiny, 1024)
@@ -118,10 +120,11 @@ test('behind NAT routers: cone seeder → public getter direct; symmetric pair U
   ])
   for (const s of [cone, symmetric, symmetricOnDataRelay]) assert.match(s.link as string, /p2p-circuit/, 'a NATed seeder\'s link carries its relay address')
 
-  const [fromCone, unreachable, relayed] = await Promise.all([
+  const [fromCone, unreachable, relayed, bare] = await Promise.all([
     getIn('p3', 'p3', cone.link as string, ['--reachability', 'public', '--timeout', '60']),
     getIn('p5', 'p5', symmetric.link as string, ['--reachability', 'private', '--no-relay-service', '--timeout', '40']),
-    getIn('p5', 'p5b', symmetricOnDataRelay.link as string, ['--reachability', 'private', '--no-relay-service', '--timeout', '60'])
+    getIn('p5', 'p5b', symmetricOnDataRelay.link as string, ['--reachability', 'private', '--no-relay-service', '--timeout', '60']),
+    getIn('p3', 'p3b', cone.cid as string, ['--reachability', 'public', '--timeout', '60', '--bootstrap', directAddr(relay)])
   ])
   assert.equal(fromCone.code, 0, JSON.stringify(fromCone.last))
   assert.equal(await sha256File(fromCone.last.path as string), want)
@@ -134,4 +137,9 @@ test('behind NAT routers: cone seeder → public getter direct; symmetric pair U
   assert.equal(relayed.code, 0, JSON.stringify(relayed.last))
   assert.equal(await sha256File(relayed.last.path as string), want)
   assert.equal(relayed.last.relayed, FILE_BYTES, 'every byte came through the data relay')
+
+  assert.equal(bare.code, 0, JSON.stringify(bare.last))
+  assert.equal(await sha256File(bare.last.path as string), want)
+  assert.deepEqual(Object.keys(bare.last.peers as object), [cone.peerId], 'the bytes came from the seeder found in the DHT')
+  assert.equal(bare.last.relayed, 0)
 })
