@@ -53,6 +53,11 @@ function relayService (relayData: number | undefined): NonNullable<NetworkExtens
 
 /** A listen address on a host other than loopback: only such a node has ports worth mapping. */
 function isRoutableListen (addr: string): boolean {
-  const ip = multiaddr(addr).getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
-  return ip !== undefined && ip !== '127.0.0.1' && ip !== '::1' && !ip.startsWith('127.')
+  let ip: string | undefined
+  try {
+    ip = multiaddr(addr).getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+  } catch {
+    return false // not a multiaddr: createNetwork says so to the user
+  }
+  return ip !== undefined && ip !== '::1' && !ip.startsWith('127.')
 }
