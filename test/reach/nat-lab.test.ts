@@ -92,8 +92,25 @@ before(async () => {
     await lab('up', String(HOSTS), '--rate', '100mbit', '--delay', '5ms', '--net', LAB_NET, ...NAT)
   } catch (err: any) {
     labMissing = `netlab cannot build its NAT lab here: ${String(err.stderr ?? err.message).trim().split('\n').at(-1) ?? ''}`
+    return
   }
+  if (!(await labCarriesTcp())) labMissing = 'netlab built the lab, but its hosts cannot reach each other over plain TCP (the lab, not Shoal: see netlab status)'
 })
+
+/** A plain TCP connect between two public lab hosts, without Shoal: is the lab itself working? */
+async function labCarriesTcp (): Promise<boolean> {
+  const ip = await lab('ip', 'p1')
+  const server = spawn('ip', ['netns', 'exec', `${LAB_ENV.NETLAB_PREFIX}p1`, process.execPath, '-e',
+    `require('net').createServer(s => s.end()).listen(5599, '${ip}'); setTimeout(() => process.exit(), 15000)`], { stdio: 'ignore' })
+  try {
+    await new Promise(resolve => setTimeout(resolve, 500))
+    const probe = await run('ip', ['netns', 'exec', `${LAB_ENV.NETLAB_PREFIX}p3`, process.execPath, '-e',
+      `const s = require('net').connect(5599, '${ip}', () => process.exit(0)); s.on('error', () => process.exit(1)); setTimeout(() => process.exit(1), 5000)`]).then(() => true, () => false)
+    return probe
+  } finally {
+    server.kill()
+  }
+}
 
 after(async () => {
   if (skip !== false || root === '') return
