@@ -28,3 +28,16 @@ await build({
   logLevel: 'warning'
 })
 
+
+// The compute sandbox's runner (src/compute/sandbox/runner-child.ts) as one file: under Node's
+// permission model its process may read that file and nothing else.
+await build({
+  entryPoints: { 'runner.bundle': 'dist/src/compute/sandbox/runner-child.js' },
+  outdir: 'dist/src/compute/sandbox',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  legalComments: 'none',
+  logLevel: 'warning'
+})
