@@ -24,9 +24,9 @@ import { ensureDebianPackage } from '../helpers/debian.js'
 
 const run = promisify(execFile)
 const NETLAB = fileURLToPath(new URL('../../../../shared/netlab/netlab', import.meta.url))
-/** A lab of its own (namespaces, addresses, queue); override with NETLAB_PREFIX / NETLAB_QUEUE / SHOAL_REACH_NET. */
+/** A lab of its own (namespaces, addresses, queue); override with NETLAB_PREFIX / NETLAB_QUEUE / NETLAB_NET (or SHOAL_REACH_NET). */
 const LAB_ENV = { ...process.env, NETLAB_PREFIX: process.env.NETLAB_PREFIX ?? 'sq-', NETLAB_QUEUE: process.env.NETLAB_QUEUE ?? '7786' }
-const LAB_NET = process.env.SHOAL_REACH_NET ?? '10.86'
+const LAB_NET = process.env.SHOAL_REACH_NET ?? process.env.NETLAB_NET ?? '10.86'
 const HOSTS = 7
 const NAT = ['--nat-of', 'p2=cone', '--nat-of', 'p4=symmetric', '--nat-of', 'p5=symmetric', '--nat-of', 'p7=symmetric']
 const FILE_BYTES = 4 * MiB + 7
