@@ -47,6 +47,10 @@ Options for every command:
   --network-key <file>   join the private network of this key ('shoal network-key' makes one)
   --no-direct            piece data only over libp2p streams, no direct connections
   --direct-port <port>   TCP port for direct connections (default: any free port)
+  --reachability <r>     state it: public (serve as relay, no reservations) or private (use relays)
+  --no-relay-service     do not serve as a circuit relay for others
+  --no-upnp              do not map ports on a UPnP router
+  --relay-data <rate>    relay piece data too (no circuit limits), e.g. 2M bytes per second
   --json                 one JSON event per line on stdout
   --log-level <level>    error, warn, info or debug (logs go to stderr; JSON when not a terminal)
   -h, --help             help for a command

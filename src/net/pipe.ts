@@ -8,7 +8,8 @@ import { Uint8ArrayList } from 'uint8arraylist'
  * (net/direct/), which moves bulk data without libp2p's JavaScript stream stack.
  */
 export interface Pipe extends AsyncIterable<Uint8Array | Uint8ArrayList> {
-  readonly kind: 'libp2p' | 'direct'
+  /** `relayed`: a libp2p stream on a connection through a data relay (reach/). */
+  readonly kind: 'libp2p' | 'direct' | 'relayed'
   /** Whether `send` may still be called. */
   readonly writable: boolean
   /**
@@ -29,12 +30,12 @@ export interface Pipe extends AsyncIterable<Uint8Array | Uint8ArrayList> {
 export const PIPE_CLOSE_TIMEOUT_MS = 2_000
 
 /** A libp2p stream as a Pipe; `readBufferBytes` raises how much it may buffer unread. */
-export function streamPipe (stream: Stream, readBufferBytes?: number): Pipe {
+export function streamPipe (stream: Stream, readBufferBytes?: number, kind: 'libp2p' | 'relayed' = 'libp2p'): Pipe {
   if (readBufferBytes !== undefined) {
     stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, readBufferBytes)
   }
   return {
-    kind: 'libp2p',
+    kind,
     get writable () {
       return stream.status === 'open' && stream.writeStatus === 'writable'
     },

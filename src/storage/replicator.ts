@@ -272,7 +272,8 @@ export class Replicator {
     const peer = peerIdFromString(id)
     const stored = await this.c.libp2p.peerStore.get(peer).catch(() => undefined)
     const addrs = stored?.addresses.map(a => a.multiaddr.toString()) ?? this.c.libp2p.getConnections(peer).map(conn => conn.remoteAddr.toString())
-    return addrs.slice(0, 4).map(a => a.includes('/p2p/') ? a : `${a}/p2p/${id}`)
+    // Every origin ends in the holder's own ID; a relay circuit address already holds the relay's.
+    return addrs.slice(0, 4).map(a => a.endsWith(`/p2p/${id}`) ? a : `${a}/p2p/${id}`)
   }
 
   private async save (): Promise<void> {
