@@ -35,7 +35,7 @@ export class PieceFiles {
   constructor (
     private readonly layout: PieceLayout,
     private readonly manifest: Manifest,
-    root: string,
+    private readonly root: string,
     options: PieceFilesOptions = {}
   ) {
     const maxOpenFiles = options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES
@@ -111,8 +111,14 @@ export class PieceFiles {
   /**
    * For a download: creates the folders and every file at its final size (sparse, 0-byte files
    * included). Existing bytes are kept, so preparing a partially downloaded folder again is safe.
+   * A folder's root is made even when it lists no file, so an empty folder downloads as one.
    */
   async prepare (): Promise<void> {
+    if (this.manifest.kind === 'dir') {
+      await mkdir(this.root, { recursive: true }).catch((err: unknown) => {
+        throw writeError(err, this.root, `cannot create ${this.root}: a parent folder is missing`)
+      })
+    }
     for (const [file, entry] of this.manifest.files.entries()) {
       const path = this.pathOf(file)
       try {
