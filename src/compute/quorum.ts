@@ -8,7 +8,7 @@
  */
 import type { NodeComponents } from '../node/service.js'
 import { ShoalError } from '../errors.js'
-import { failureDomainOf } from '../storage/volunteers.js'
+import { failureDomainOf } from '../net/failure-domain.js'
 import { MAX_EXTRA_REPLICAS, RunError } from './constants.js'
 import { JobSession } from './job-session.js'
 import { jobId as jobIdOf, type JobSpec } from './job-spec.js'
@@ -67,7 +67,7 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
           if (outcome.kind === 'failed') { failures.push(outcome.answer); asked++ }
           continue
         }
-        const domain = failureDomainOf(c, session.worker)
+        const domain = failureDomainOf(c.libp2p, session.worker)
         if (options.sameNetworkOk !== true && domains.has(domain)) { session.close(); sameDomain++; continue }
         domains.add(domain)
         committed.push(session)

@@ -4,7 +4,6 @@
  * can connect at all, so only members are found. Failure domains: one per IPv4 /24 or IPv6 /48 of
  * the address we reach a peer on.
  */
-import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -37,27 +36,4 @@ export async function findVolunteers (c: NodeComponents, exclude: Set<string>, s
     // A DHT with no peers, or the search time ran out: the connected volunteers are what we have.
   }
   return [...found].slice(0, MAX_CANDIDATES)
-}
-
-/** The failure domain of a peer: the /24 or /48 of the address of our connection to it. */
-export function failureDomainOf (c: NodeComponents, peerId: string): string {
-  const connection = c.libp2p.getConnections(peerIdFromString(peerId))[0]
-  if (connection === undefined) return `unknown:${peerId}`
-  return domainOfAddr(connection.remoteAddr.toString()) ?? `unknown:${peerId}`
-}
-
-export function domainOfAddr (addr: string): string | undefined {
-  const v4 = /^\/ip4\/(\d+)\.(\d+)\.(\d+)\.\d+/.exec(addr)
-  if (v4 !== null) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`
-  const v6 = /^\/ip6\/([0-9a-fA-F:]+)/.exec(addr)
-  if (v6 !== null) return `${expandV6(v6[1]!).slice(0, 3).join(':')}::/48`
-  return undefined
-}
-
-function expandV6 (text: string): string[] {
-  const [head, tail] = text.split('::') as [string, string | undefined]
-  const left = head === '' ? [] : head.split(':')
-  const right = tail === undefined || tail === '' ? [] : tail.split(':')
-  const fill = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0')
-  return [...left, ...fill, ...right].map(part => part.toLowerCase().replace(/^0+(?=.)/, ''))
 }
