@@ -51,8 +51,9 @@ test('damaged copies fail audits and are banned; honest ones pass 100 rounds; th
   for (let round = 0; round < 5; round++) await storage.replicator.auditAll()
   const after = storage.replicator.list()[0]!
   const stateOf = (v: ShoalNode): string | undefined => after.holders.find(h => h.peerId === v.peerId)?.state
-  assert.equal(stateOf(flipped!), 'failed', 'a flipped byte fails the holder')
-  assert.equal(stateOf(cut!), 'failed', 'a truncated copy fails the holder')
+  const lastAuditOf = (v: ShoalNode): string => JSON.stringify(after.holders.find(h => h.peerId === v.peerId))
+  assert.equal(stateOf(flipped!), 'failed', `a flipped byte fails the holder: ${lastAuditOf(flipped!)}`)
+  assert.equal(stateOf(cut!), 'failed', `a truncated copy fails the holder: ${lastAuditOf(cut!)}`)
   assert.equal(stateOf(honest!), 'held')
   assert.ok(owner.bannedPeers().includes(flipped!.peerId) && owner.bannedPeers().includes(cut!.peerId), 'both are banned')
   assert.match(after.holders.find(h => h.peerId === flipped!.peerId)!.lastAudit!.reason!, /does not match its hash|rejected|closed/)
