@@ -19,6 +19,11 @@ export const GLOBAL_OPTIONS = {
   'no-relay-service': { type: 'boolean' },
   'no-upnp': { type: 'boolean' },
   'relay-data': { type: 'string' },
+  'ws-port': { type: 'string' },
+  'no-ws': { type: 'boolean' },
+  'ws-cert': { type: 'string' },
+  'ws-key': { type: 'string' },
+  announce: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
@@ -56,7 +61,15 @@ export function nodeOptions (values: Parsed['values']): NodeOptions {
     networkKey: values['network-key'] !== undefined ? readNetworkKeyFile(values['network-key'] as string) : undefined,
     direct: values['no-direct'] !== true,
     directPort: values['direct-port'] !== undefined ? parsePort(values['direct-port'] as string, '--direct-port') : undefined,
-    reach: reachOptions(values)
+    reach: reachOptions(values),
+    webSockets: values['no-ws'] === true
+      ? false
+      : {
+          port: values['ws-port'] !== undefined ? parsePort(values['ws-port'] as string, '--ws-port') : undefined,
+          certFile: values['ws-cert'] as string | undefined,
+          keyFile: values['ws-key'] as string | undefined
+        },
+    announce: values.announce as string[] | undefined
   }
 }
 

@@ -51,6 +51,10 @@ Options for every command:
   --no-relay-service     do not serve as a circuit relay for others
   --no-upnp              do not map ports on a UPnP router
   --relay-data <rate>    relay piece data too (no circuit limits), e.g. 2M bytes per second
+  --ws-port <port>       TCP port of the WebSockets listener for web pages (default: any free port)
+  --no-ws                no WebSockets listener (web pages cannot reach this node)
+  --ws-cert <pem> --ws-key <pem>  WebSockets over TLS (/tls/ws), for pages served over https
+  --announce <multiaddr> an address to announce besides those listened on, repeatable
   --json                 one JSON event per line on stdout
   --log-level <level>    error, warn, info or debug (logs go to stderr; JSON when not a terminal)
   -h, --help             help for a command

@@ -13,6 +13,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { Registry } from 'prom-client'
 import { ErrorCode, ShoalError } from '../errors.js'
+import { webSocketsListen, webSocketsTransport, type WebSocketsOptions } from './websockets.js'
 
 /** Shoal's own DHT, so a node never joins (or pollutes) another network's Kademlia DHT. */
 export const DHT_PROTOCOL = '/shoal/kad/1.0.0'
@@ -43,6 +44,10 @@ export interface NetworkOptions {
   extensions?: NetworkExtension[]
   /** A prom-client registry for libp2p's own metrics (and the process defaults), e.g. the daemon's /metrics. */
   metricsRegistry?: Registry
+  /** A WebSockets listener for web pages (websockets.ts) beside TCP; false: none. Default on. */
+  webSockets?: WebSocketsOptions | false
+  /** Addresses to announce besides those listened on (a reverse proxy's `/dns4/…/tcp/443/tls/ws`). */
+  announce?: string[]
 }
 
 /**
@@ -65,13 +70,15 @@ export type ShoalServices = {
 
 export type ShoalLibp2p = Libp2p<ShoalServices>
 
-/** Builds (and starts) the libp2p node: TCP, Noise, Yamux, identify, ping, Shoal's DHT, mDNS, bootstrap. */
+/** Builds (and starts) the libp2p node: TCP and WebSockets, Noise, Yamux, identify, ping, Shoal's DHT, mDNS, bootstrap. */
 export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp2p> {
   const extensions = options.extensions ?? []
-  const listen = [...(options.listen ?? DEFAULT_LISTEN), ...extensions.flatMap(e => e.listen ?? [])]
+  const ws = options.webSockets === false ? undefined : options.webSockets ?? {}
+  const tcpListen = options.listen ?? DEFAULT_LISTEN
+  const listen = [...tcpListen, ...(ws !== undefined ? webSocketsListen(tcpListen, ws) : []), ...extensions.flatMap(e => e.listen ?? [])]
   const announce = extensions.flatMap(e => e.announce ?? [])
-  const appendAnnounce = extensions.flatMap(e => e.appendAnnounce ?? [])
-  for (const addr of [...listen, ...(options.bootstrap ?? [])]) {
+  const appendAnnounce = [...(options.announce ?? []), ...extensions.flatMap(e => e.appendAnnounce ?? [])]
+  for (const addr of [...listen, ...appendAnnounce, ...(options.bootstrap ?? [])]) {
     checkMultiaddr(addr)
   }
   for (const addr of options.bootstrap ?? []) {
@@ -79,6 +86,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       throw new ShoalError(ErrorCode.BadArgument, `bootstrap address needs the peer ID (…/p2p/<peerId>): ${addr}`)
     }
   }
+  const wsTransport = ws !== undefined ? webSocketsTransport(ws) : undefined
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (options.mdns !== false) {
     peerDiscovery.push(mdns({ serviceTag: '_shoal._udp.local' }))
@@ -94,7 +102,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
         ...(announce.length > 0 ? { announce } : {}),
         ...(appendAnnounce.length > 0 ? { appendAnnounce } : {})
       },
-      transports: [tcp(), ...extensions.flatMap(e => e.transports ?? [])],
+      transports: [tcp(), ...(wsTransport !== undefined ? [wsTransport] : []), ...extensions.flatMap(e => e.transports ?? [])],
       // Noise only: its handshake is about half the CPU and latency of libp2p TLS (which makes and
       // parses an X.509 certificate per connection, and whose X.509 stack costs ~20 MiB of
       // memory), and bulk piece data does not ride libp2p connections but direct ones

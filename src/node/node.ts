@@ -127,7 +127,7 @@ export class ShoalNode {
       const gater = connectionGater({ isBanned: id => scores.isBanned(id), connectionsOf: id => libp2p?.getConnections(id).length ?? 0 })
       const capabilities = capabilitiesFor(options)
       const extensions = capabilities.flatMap(c => c.network !== undefined ? [c.network] : [])
-      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey, extensions, metricsRegistry: options.metricsRegistry })
+      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey, extensions, metricsRegistry: options.metricsRegistry, webSockets: options.webSockets, announce: options.announce })
       node = new ShoalNode(dataDir, privateKey, libp2p, db, lock, options, events, scores, capabilities)
       await node.start()
       return node

@@ -9,6 +9,7 @@ import type { Fault } from '../swarm/common/peer-scores.js'
 import type { Download, DownloadProgress, DownloadResult, PieceEvent } from '../swarm/requester/download.js'
 import type { ConnectionSummary, ContentSummary } from './content-list.js'
 import type { Capability } from './service.js'
+import type { WebSocketsOptions } from '../net/websockets.js'
 
 export interface NodeOptions {
   /** Where the key and database live. Default `$SHOAL_HOME` or `~/.shoal`. */
@@ -44,6 +45,10 @@ export interface NodeOptions {
   metricsRegistry?: Registry
   /** Reachability (reach/): relays, hole punching, UPnP; false: none (direct dials only). Default on. */
   reach?: ReachOptions | false
+  /** WebSockets listener for web pages (net/websockets.ts): port, certificate; false: none. Default on. */
+  webSockets?: WebSocketsOptions | false
+  /** Addresses to announce besides those listened on (e.g. a reverse proxy's `/dns4/…/tcp/443/tls/ws`). */
+  announce?: string[]
   /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
   capabilities?: Capability[]
 }
