@@ -10,6 +10,7 @@ import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import type { CID } from 'multiformats/cid'
+import { equalBytes } from './bytes.js'
 import { ShoalError, ErrorCode } from '../errors.js'
 import { decodeManifest, manifestCid, MAX_MANIFEST_BYTES, type Manifest } from './manifest.js'
 
@@ -86,7 +87,7 @@ export function decodeSignedManifest (bytes: Uint8Array): SignedManifest {
  */
 export async function verifySignedManifest (s: SignedManifest, expectedCid: CID): Promise<{ manifest: Manifest, publisher: string }> {
   const cid = manifestCid(s.manifest)
-  if (!Buffer.from(cid.bytes).equals(expectedCid.bytes)) {
+  if (!equalBytes(cid.bytes, expectedCid.bytes)) {
     throw new ShoalError(ErrorCode.CidMismatch, `manifest does not match the content ID: expected ${expectedCid.toString()}, got ${cid.toString()}`)
   }
   const key = parseEd25519Key(s.publicKey)
@@ -112,7 +113,7 @@ function parseEd25519Key (bytes: Uint8Array): PublicKey {
   }
   if (key.type !== 'Ed25519') throw badSignature(`publisher key is ${key.type}, not Ed25519`)
   // One key, one encoding: the publisher identity cannot hide behind an odd protobuf form.
-  if (!Buffer.from(publicKeyToProtobuf(key)).equals(bytes)) throw badSignature('publisher key is not canonically encoded')
+  if (!equalBytes(publicKeyToProtobuf(key), bytes)) throw badSignature('publisher key is not canonically encoded')
   return key
 }
 

@@ -3,11 +3,12 @@
  * Its canonical bytes are hashed into the content ID, so encoding must be deterministic and
  * decoding must accept exactly one byte form per manifest.
  */
-import { hash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { ShoalError, ErrorCode } from '../errors.js'
 import { compareUtf8, isSafePath, isSafeSegment } from './safe-path.js'
+import { equalBytes } from './bytes.js'
+import { sha256 } from './sha256.js'
 
 export { isSafeSegment, isSafePath } from './safe-path.js'
 
@@ -76,7 +77,7 @@ export function decodeManifest (bytes: Uint8Array): Manifest {
 
 /** Content ID of manifest bytes: CIDv1, json codec, sha2-256. */
 export function manifestCid (bytes: Uint8Array): CID {
-  const digest = hash('sha256', bytes, 'buffer')
+  const digest = sha256(bytes)
   return CID.createV1(JSON_CODEC, createDigest(SHA256_CODE, digest))
 }
 
@@ -185,7 +186,7 @@ function hasExactKeys (value: unknown, keys: string[]): value is Record<string, 
 }
 
 function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
+  return equalBytes(a, b)
 }
 
 const MAX_QUOTED_CHARS = 80

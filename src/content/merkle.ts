@@ -3,7 +3,8 @@
  * an inner node is sha256(0x01 || left || right); an odd node at the end of a level moves up
  * unchanged. One leaf is its own root; zero leaves give sha256 of empty input.
  */
-import { createHash, hash } from 'node:crypto'
+import { toHex } from './bytes.js'
+import { sha256 } from './sha256.js'
 import { ShoalError, ErrorCode } from '../errors.js'
 
 export const HASH_BYTES = 32
@@ -13,10 +14,7 @@ const ROOT_HEX = /^[0-9a-f]{64}$/
 
 /** SHA-256 of one piece's bytes, given whole or as the chunks it arrived in. */
 export function hashPiece (data: Uint8Array | Iterable<Uint8Array>): Uint8Array {
-  const h = createHash('sha256')
-  if (data instanceof Uint8Array) h.update(data)
-  else for (const chunk of data) h.update(chunk)
-  return h.digest()
+  return sha256(data)
 }
 
 /** Merkle root of `leaves`, n * 32 concatenated hashes in piece order. */
@@ -25,7 +23,7 @@ export function merkleRoot (leaves: Uint8Array): Uint8Array {
     throw new ShoalError(ErrorCode.BadArgument, `leaf hashes must be a multiple of ${HASH_BYTES} bytes, got ${leaves.byteLength}`)
   }
   let count = leaves.byteLength / HASH_BYTES
-  if (count === 0) return hash('sha256', new Uint8Array(0), 'buffer')
+  if (count === 0) return sha256(new Uint8Array(0))
   if (count === 1) return Uint8Array.from(leaves)
 
   let level = leaves
@@ -35,7 +33,7 @@ export function merkleRoot (leaves: Uint8Array): Uint8Array {
     for (let i = 0; i < parents; i++) {
       const left = level.subarray(2 * i * HASH_BYTES, (2 * i + 1) * HASH_BYTES)
       const node = 2 * i + 1 < count
-        ? createHash('sha256').update(NODE_PREFIX).update(left).update(level.subarray((2 * i + 1) * HASH_BYTES, (2 * i + 2) * HASH_BYTES)).digest()
+        ? sha256([NODE_PREFIX, left, level.subarray((2 * i + 1) * HASH_BYTES, (2 * i + 2) * HASH_BYTES)])
         : left
       next.set(node, i * HASH_BYTES)
     }
@@ -47,7 +45,7 @@ export function merkleRoot (leaves: Uint8Array): Uint8Array {
 
 /** Hex of the Merkle root, as stored in a manifest. */
 export function merkleRootHex (leaves: Uint8Array): string {
-  return Buffer.from(merkleRoot(leaves)).toString('hex')
+  return toHex(merkleRoot(leaves))
 }
 
 /**

@@ -3,6 +3,9 @@
  * untrusted peers and their paths end up on the downloader's disk, so a name must be
  * harmless on Linux, macOS and Windows alike.
  */
+import { utf8Length } from './bytes.js'
+
+export { utf8Length }
 
 /** Longest single name, in UTF-8 bytes (the common filesystem limit). */
 export const MAX_SEGMENT_BYTES = 255
@@ -23,11 +26,6 @@ const WINDOWS_RESERVED = new Set([
 
 /** A lone UTF-16 surrogate cannot be written to disk as UTF-8 without being altered. */
 const LONE_SURROGATE = /\p{Cs}/u
-
-/** Number of bytes `text` takes in UTF-8. */
-export function utf8Length (text: string): number {
-  return Buffer.byteLength(text, 'utf8')
-}
 
 /**
  * True when `name` is usable as one file or folder name: non-empty, at most 255 UTF-8 bytes,

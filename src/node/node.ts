@@ -21,6 +21,7 @@ import { streamPipe, type Pipe } from '../net/pipe.js'
 import { ShoalDatabase } from '../store/database.js'
 import { PieceFiles } from '../store/piece-files.js'
 import { Download, type DownloadResult } from '../swarm/requester/download.js'
+import { DiskStorage } from '../swarm/requester/disk-storage.js'
 import { PeerScores } from '../swarm/common/peer-scores.js'
 import { Provider } from '../swarm/provider/provider.js'
 import { ContentRegistry } from '../swarm/common/registry.js'
@@ -290,7 +291,6 @@ export class ShoalNode {
     const download = new Download({
       registry: this.registry,
       scores: this.scores,
-      db: this.db,
       localPeerId: this.peerId,
       openStream: async (peerId, s) => {
         const connection = await this.connectionFor(peerIdFromString(peerId), s)
@@ -298,11 +298,10 @@ export class ShoalNode {
       },
       openDirect: this.direct !== undefined ? async (peerId, s) => await this.openDirect(peerId, s) : undefined,
       learnPeers: async records => await this.peers.learn(records),
-      budget: this.budget,
-      journalDir: join(this.dataDir, JOURNAL_DIR)
+      budget: this.budget
     }, {
       cid: link.cid,
-      outputDir: resolve(options.output ?? '.'),
+      storage: new DiskStorage({ key: link.cid.toString(), db: this.db, journalDir: join(this.dataDir, JOURNAL_DIR), outputDir: resolve(options.output ?? '.') }),
       stallTimeoutMs: options.timeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       signal,
       onProgress: options.onProgress,

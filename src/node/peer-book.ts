@@ -18,7 +18,7 @@ export class PeerBook {
   /** Answers to peer exchange, by peer ID: every peer of a crowd asks every few seconds. */
   private readonly described = new Map<string, { record: PeerRecord | undefined, at: number }>()
 
-  constructor (private readonly libp2p: ShoalLibp2p, private readonly now: () => number = Date.now) {}
+  constructor (private readonly libp2p: Pick<ShoalLibp2p, 'peerId' | 'peerStore' | 'getConnections'>, private readonly now: () => number = Date.now) {}
 
   /** Remembers addresses given with a `/p2p/<id>` suffix; returns the peer IDs. */
   async addAddrs (addrs: Multiaddr[]): Promise<string[]> {

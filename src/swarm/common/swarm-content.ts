@@ -2,7 +2,8 @@ import type { CID } from 'multiformats/cid'
 import { HASH_BYTES, hashPiece } from '../../content/merkle.js'
 import type { Manifest } from '../../content/manifest.js'
 import { PieceLayout } from '../../content/layout.js'
-import type { PieceFiles } from '../../store/piece-files.js'
+import type { PieceStore } from './piece-store.js'
+import { equalBytes } from '../../content/bytes.js'
 import { Bitfield } from '../wire/bitfield.js'
 import { InitialSeeding } from './initial-seeding.js'
 import type { PieceData } from '../wire/messages.js'
@@ -14,7 +15,7 @@ export interface SwarmContentInit {
   manifest: Manifest
   publisher: string
   hashes: Uint8Array
-  files: PieceFiles
+  files: PieceStore
   bitfield?: Bitfield
   /** What is known of the files' bytes (serve-check.ts); default: nothing, re-verified as served. */
   trust?: FileTrust
@@ -36,7 +37,7 @@ export class SwarmContent {
   readonly bitfield: Bitfield
   /** Spreads a seed's first copies across the swarm (see initial-seeding.ts). */
   readonly seeding: InitialSeeding
-  private pieceFiles: PieceFiles
+  private pieceFiles: PieceStore
   private readonly haveListeners = new Set<(piece: number) => void>()
   private readonly serveCheck: ServeCheck
 
@@ -54,7 +55,7 @@ export class SwarmContent {
     this.serveCheck = new ServeCheck({ layout: this.layout, stampOf: file => this.pieceFiles.stampOf(file), verify: (piece, data) => this.isValidPiece(piece, data) }, init.trust ?? { kind: 'unknown' })
   }
 
-  get files (): PieceFiles {
+  get files (): PieceStore {
     return this.pieceFiles
   }
 
@@ -78,11 +79,12 @@ export class SwarmContent {
     return this.hashes.subarray(first * HASH_BYTES, (first + this.layout.pieceCountOf(file)) * HASH_BYTES)
   }
 
-  isValidPiece (piece: number, data: PieceData): boolean {
+  /** Whether `data` is piece `piece`; `digest`: its SHA-256 if the caller hashed it already (a page's WebCrypto). */
+  isValidPiece (piece: number, data: PieceData, digest?: Uint8Array): boolean {
     if (data.byteLength !== this.layout.locate(piece).length) {
       return false
     }
-    return Buffer.from(hashPiece(data)).equals(this.pieceHash(piece))
+    return equalBytes(digest ?? hashPiece(data), this.pieceHash(piece))
   }
 
   /**
@@ -91,7 +93,7 @@ export class SwarmContent {
    * (serve-check.ts). Returns undefined when the bytes on disk no longer match. `into`: a buffer to
    * read into, if large enough (see readPiece).
    */
-  async readVerifiedPiece (piece: number, into?: Buffer): Promise<Uint8Array | undefined> {
+  async readVerifiedPiece (piece: number, into?: Uint8Array): Promise<Uint8Array | undefined> {
     if (!this.bitfield.has(piece)) {
       return undefined
     }
@@ -121,7 +123,7 @@ export class SwarmContent {
   }
 
   /** After a download is committed, its bytes are served from their final place. */
-  async moveTo (files: PieceFiles): Promise<void> {
+  async moveTo (files: PieceStore): Promise<void> {
     const old = this.pieceFiles
     this.pieceFiles = files
     // Verified piece by piece, synced and renamed by us: trusted as the files show now.

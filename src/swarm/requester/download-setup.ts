@@ -4,7 +4,8 @@ import { decodeManifest, manifestCid, type Manifest } from '../../content/manife
 import { ErrorCode, ShoalError } from '../../errors.js'
 import type { PieceLayout } from '../../content/layout.js'
 import { HASH_BYTES, hashPiece, verifyFileHashes } from '../../content/merkle.js'
-import type { PieceFiles } from '../../store/piece-files.js'
+import type { PieceStore } from '../common/piece-store.js'
+import { equalBytes, fromHex } from '../../content/bytes.js'
 import { Bitfield } from '../wire/bitfield.js'
 import type { PeerSession } from './peer-session.js'
 import { ProtocolViolation } from '../common/faults.js'
@@ -89,7 +90,7 @@ export async function fetchPieceHashes (
   const todo: number[] = []
   manifest.files.forEach((file, index) => {
     const count = layout.pieceCountOf(index)
-    if (count === 1) hashes.set(Buffer.from(file.root, 'hex'), layout.firstPiece(index) * HASH_BYTES)
+    if (count === 1) hashes.set(fromHex(file.root), layout.firstPiece(index) * HASH_BYTES)
     else if (count > 1) todo.push(index)
   })
   const worker = async (): Promise<void> => {
@@ -117,7 +118,7 @@ export async function fetchPieceHashes (
  * Pieces a previous run recorded as verified are checked again on disk before they are trusted: a
  * crash can leave the record ahead of the data. Reads one piece at a time, so memory stays flat.
  */
-export async function recheckPieces (files: PieceFiles, layout: PieceLayout, hashes: Uint8Array, saved: Uint8Array | undefined): Promise<Bitfield> {
+export async function recheckPieces (files: PieceStore, layout: PieceLayout, hashes: Uint8Array, saved: Uint8Array | undefined): Promise<Bitfield> {
   const bitfield = new Bitfield(layout.pieceCount)
   if (saved === undefined) return bitfield
   let claimed: Bitfield
@@ -131,7 +132,7 @@ export async function recheckPieces (files: PieceFiles, layout: PieceLayout, has
     try {
       const data = await files.readPiece(piece)
       const expected = hashes.subarray(piece * HASH_BYTES, (piece + 1) * HASH_BYTES)
-      if (Buffer.from(hashPiece(data)).equals(expected)) bitfield.set(piece)
+      if (equalBytes(hashPiece(data), expected)) bitfield.set(piece)
     } catch {
       // Missing or short on disk: fetch it again.
     }

@@ -2,16 +2,15 @@
 import type { Pipe } from '../../net/pipe.js'
 import type { CID } from 'multiformats/cid'
 import type { Manifest } from '../../content/manifest.js'
-import type { ShoalDatabase } from '../../store/database.js'
+import type { PieceData, PeerRecord } from '../wire/messages.js'
+import type { DownloadStorage } from './download-storage.js'
 import type { PeerScores } from '../common/peer-scores.js'
 import type { RequestBudget } from './request-budget.js'
 import type { ContentRegistry } from '../common/registry.js'
-import type { PeerRecord } from '../wire/messages.js'
 
 export interface DownloadComponents {
   registry: ContentRegistry
   scores: PeerScores
-  db: ShoalDatabase
   localPeerId: string
   /** A libp2p stream to the peer for the swarm protocol (see SESSION_READ_BUFFER_BYTES). */
   openStream: (peerId: string, signal: AbortSignal) => Promise<Pipe>
@@ -21,13 +20,14 @@ export interface DownloadComponents {
   learnPeers: (records: PeerRecord[]) => Promise<string[]>
   /** The node's download rate limit, if any (shared by every download). */
   budget?: RequestBudget
-  /** Folder for verified-piece journals (store/piece-journal.ts); none: resume from the saved map only. */
-  journalDir?: string
+  /** SHA-256 of a piece off the calling thread (a page's WebCrypto); default: content/merkle.ts's hashPiece. */
+  hashPiece?: (data: PieceData) => Promise<Uint8Array>
 }
 
 export interface DownloadOptions {
   cid: CID
-  outputDir: string
+  /** Where the content goes and what is kept for a resume (disk-storage.ts in Node). */
+  storage: DownloadStorage
   /** Give up when no peer delivers the manifest or a new piece for this long. */
   stallTimeoutMs: number
   signal?: AbortSignal

@@ -1,16 +1,11 @@
-import { join } from 'node:path'
 import { PieceLayout } from '../../content/layout.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
-import { checkOutputDir, commitDownload, downloadPaths, exists, type DownloadPaths } from '../../store/download-paths.js'
-import { PieceFiles } from '../../store/piece-files.js'
-import { checkFreeSpace } from '../../store/disk-space.js'
-import { PieceJournal } from '../../store/piece-journal.js'
 import { CandidatePool } from './candidate-pool.js'
 import {
   DIRECT_MIN_BYTES,
   PIECE_TIMEOUT_MS, REJECT_RETRY_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
 } from './constants.js'
-import { claimedPieces, fetchManifest, fetchPieceHashes, InvalidContent, recheckPieces, WrongPublisher, type VerifiedManifest } from './download-setup.js'
+import { fetchManifest, fetchPieceHashes, InvalidContent, recheckPieces, WrongPublisher, type VerifiedManifest } from './download-setup.js'
 import { PeerSession } from './peer-session.js'
 import type { Fault } from '../common/peer-scores.js'
 import { faultOf, PeerStalled, ProtocolViolation } from '../common/faults.js'
@@ -55,7 +50,6 @@ export class Download {
   private readonly stalls = new StallGuard()
   /** Errors a peer was already scored for (so closing its session does not score it twice). */
   private readonly scored = new WeakSet<Error>()
-  private journal?: PieceJournal
   /** A manifest refused for its publisher (`publisher` option): reported if nothing better turns up. */
   private refused?: WrongPublisher
   /** A peer reachable only through relays that carry no data (reach/): reported instead of a bare timeout. */
@@ -63,7 +57,6 @@ export class Download {
   private verified?: VerifiedManifest
   private content?: SwarmContent
   private picker?: PiecePicker
-  private paths?: DownloadPaths
   private lastProgressAt = Date.now()
   private lastSavedAt = 0
   private readonly exchangePace = new PeerExchangePace()
@@ -99,7 +92,7 @@ export class Download {
   }
 
   async run (): Promise<DownloadResult> {
-    await checkOutputDir(this.opts.outputDir)
+    await this.opts.storage.check()
     const onAbort = (): void => this.fail(new ShoalError(ErrorCode.Aborted, 'download cancelled'))
     this.opts.signal?.addEventListener('abort', onAbort, { once: true })
     const stopPeers = this.c.registry.onPeer(this.key, id => this.addPeer(id))
@@ -116,7 +109,7 @@ export class Download {
       this.abort.abort(DOWNLOAD_ENDED)
       for (const session of this.sessions) session.close()
       await this.saveProgress(true)
-      await this.journal?.close()
+      await this.opts.storage.close()
     }
   }
 
@@ -126,32 +119,17 @@ export class Download {
     const { manifest } = verified
     this.opts.onManifest?.(manifest)
     const layout = new PieceLayout(manifest)
-    this.paths = downloadPaths(this.opts.outputDir, manifest.name)
+    const storage = this.opts.storage
     this.lastProgressAt = Date.now()
-    if (await exists(this.paths.final)) {
-      const record = this.c.db.getContent(this.key)
-      if (record?.complete === true && record.path === this.paths.final) {
-        this.settle?.resolve(this.result(layout.totalSize))
-        return
-      }
-      throw new ShoalError(ErrorCode.OutputExists, `${this.paths.final} already exists; remove it or choose another --output`)
+    if (await storage.place(manifest, layout) === 'done') {
+      this.settle?.resolve(this.result(layout.totalSize))
+      return
     }
-    // Before anything is allocated (hashes, files): a manifest may declare any size.
-    await checkFreeSpace(this.opts.outputDir, this.paths.partial, layout.totalSize)
     const hashes = await fetchPieceHashes(manifest, layout, async () => await this.nextSession(), (s, err) => this.punish(s, err))
-    const files = new PieceFiles(layout, manifest, this.paths.partial)
-    const saved = this.c.db.getContent(this.key)
-    const resumable = saved !== undefined && !saved.complete && saved.partialPath === this.paths.partial && await exists(this.paths.partial)
-    this.journal = this.c.journalDir !== undefined ? new PieceJournal(join(this.c.journalDir, this.key)) : undefined
-    const journaled = await this.journal?.read(layout.pieceCount) ?? []
-    await files.prepare()
-    const bitfield = await recheckPieces(files, layout, hashes, claimedPieces(layout.pieceCount, resumable ? saved?.bitfield : undefined, journaled))
+    const { files, claimed } = await storage.open(manifest, layout)
+    const bitfield = await recheckPieces(files, layout, hashes, claimed)
     this.content = new SwarmContent({ cid: this.opts.cid, signed: verified.signed, manifest, publisher: verified.publisher, hashes, files, bitfield, trust: { kind: 'own-writes' } })
-    this.c.db.putContent({
-      cid: this.key, role: 'download', signed: verified.signed, hashes, path: this.paths.final,
-      partialPath: this.paths.partial, complete: false, bitfield: bitfield.toBytes(), addedAt: Date.now()
-    })
-    await this.journal?.start()
+    await storage.begin(verified.signed, hashes, bitfield.toBytes())
     const served = this.c.registry.get(this.key)
     // An unfinished copy (restored after a restart, or left by a cancelled get) gives way to this
     // one, so the provider serves the pieces this download verifies, from where they end up.
@@ -319,7 +297,9 @@ export class Download {
       picker.release(piece)
       return
     }
-    if (!content.isValidPiece(piece, data)) {
+    // A page hashes with WebCrypto, which only answers asynchronously.
+    const digest = this.c.hashPiece !== undefined ? await this.c.hashPiece(data) : undefined
+    if (!content.isValidPiece(piece, data, digest)) {
       picker.release(piece)
       this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: false, transport: session.transport })
       this.punish(session, new ProtocolViolation(`piece ${piece} does not match its hash`), 'bad-piece')
@@ -333,13 +313,13 @@ export class Download {
       if (err instanceof ShoalError) return this.fail(err)
       const full = err.code === 'ENOSPC'
       this.fail(new ShoalError(full ? ErrorCode.DiskFull : ErrorCode.NoWriteAccess,
-        `cannot write to ${this.paths?.partial}: ${full ? 'the disk is full' : (err.code ?? err.message)}`))
+        `cannot write to ${this.opts.storage.location}: ${full ? 'the disk is full' : (err.code ?? err.message)}`))
       return
     }
     picker.release(piece)
     if (content.bitfield.has(piece)) return
     content.addPiece(piece)
-    this.journal?.append(piece)
+    this.opts.storage.pieceAdded(piece)
     this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: true, transport: session.transport })
     this.received.add(session.peerId, data.byteLength, session.transport)
     session.bytesReceived += data.byteLength
@@ -444,7 +424,7 @@ export class Download {
     if (content === undefined || this.finishing && !force || content.complete) return
     this.lastSavedAt = Date.now()
     try {
-      this.c.db.saveProgress(this.key, content.bitfield.toBytes())
+      this.opts.storage.saveProgress(content.bitfield.toBytes())
     } catch {}
   }
 
@@ -452,15 +432,9 @@ export class Download {
     if (this.finishing) return
     this.finishing = true
     const content = this.content as SwarmContent
-    const paths = this.paths as DownloadPaths
     try {
       for (const session of this.sessions) for (const piece of session.inFlight.keys()) session.cancel(piece)
-      await content.files.sync()
-      await content.files.close()
-      await commitDownload(paths)
-      await content.moveTo(new PieceFiles(content.layout, content.manifest, paths.final))
-      this.c.db.markComplete(this.key, paths.final)
-      await this.journal?.remove()
+      await content.moveTo(await this.opts.storage.commit(content.files))
       this.opts.onProgress?.(this.progress('done'))
       this.settle?.resolve(this.result(content.layout.totalSize))
     } catch (err: any) {
@@ -479,7 +453,7 @@ export class Download {
       cid: this.key,
       name: v.manifest.name,
       kind: v.manifest.kind,
-      path: this.paths?.final ?? '',
+      path: this.opts.storage.location,
       publisher: v.publisher,
       bytes,
       received: this.received.total,
