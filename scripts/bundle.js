@@ -4,7 +4,8 @@
 // of that (docs/benchmarks.md). The library (dist/src/index.js) is not bundled.
 // Files the code needs at run time (package.json, src/web) are found by walking up from the module
 // (src/package.ts), so they are found from the bundle and its chunks alike.
-import { rmSync } from 'node:fs'
+import { copyFileSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { build } from 'esbuild'
 
 // Chunk names carry a content hash: clear the old ones.
@@ -41,3 +42,29 @@ await build({
   legalComments: 'none',
   logLevel: 'warning'
 })
+
+// The web page (src/browser/): what a browser runs to download from Shoal peers, as static files
+// in dist/web/get (served by the daemon at /get, by `shoal web`, or by any static host). Node's
+// SHA-256 module is swapped for its pure-JavaScript twin; nothing else of Node may be imported.
+const browserSha256 = {
+  name: 'shoal-browser-sha256',
+  setup (b) {
+    b.onResolve({ filter: /\/sha256\.js$/ }, args => args.importer.includes('/content/')
+      ? { path: join(dirname(args.importer), 'sha256.browser.js') }
+      : undefined)
+  }
+}
+rmSync('dist/web/get', { recursive: true, force: true })
+await build({
+  entryPoints: { 'shoal-page': 'dist/src/browser/page.js', 'opfs-worker': 'dist/src/browser/opfs-worker.js' },
+  outdir: 'dist/web/get',
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  plugins: [browserSha256],
+  legalComments: 'none',
+  logLevel: 'warning'
+})
+copyFileSync('src/browser/index.html', 'dist/web/get/index.html')

@@ -16,6 +16,8 @@ import { nodeRoutes } from './routes/node-routes.js'
 import { peerRoutes } from './routes/peer-routes.js'
 import { shareRoutes } from './routes/share-routes.js'
 import { staticRoutes } from './routes/static-routes.js'
+import { pageRoutes } from './routes/page-routes.js'
+import { pageFiles } from './page-server.js'
 
 export interface ApiServer {
   /** Base URL, e.g. `http://127.0.0.1:5110` (the real port when 0 was asked for). */
@@ -35,6 +37,7 @@ export async function buildRouter (ctx: ApiContext, webRoot = WEB_ROOT): Promise
   metricsRoutes(router, ctx)
   contentRoutes(router, ctx)
   storageRoutes(router, ctx)
+  pageRoutes(router, await pageFiles())
   staticRoutes(router, await listAssets(webRoot))
   return router
 }

@@ -16,6 +16,7 @@ import { replicate, REPLICATE_HELP } from './commands/replicate.js'
 import { STORAGE_FLAGS } from './storage-args.js'
 import { COMPUTE_FLAGS } from './compute-args.js'
 import { run, RUN_FLAGS, RUN_HELP } from './commands/run.js'
+import { web, WEB_HELP } from './commands/web.js'
 
 export const MAIN_HELP = `Shoal: peer-to-peer file sharing. Content is cut into verified pieces and pulled from many peers at once.
 
@@ -28,6 +29,7 @@ Commands:
   demo                   a small swarm on this machine, sharing and downloading at once
   daemon                 a long-lived node with an HTTP API and a web dashboard
   dashboard              print the running daemon's dashboard URL
+  web [<link>]           serve the web page that downloads a link in a browser
   ls                     what this node shares and has downloaded
   peers                  the daemon's connected peers and their rates
   status                 whether a daemon runs, and how it is doing
@@ -83,7 +85,8 @@ const COMMANDS: Record<string, Command> = {
   ls: { run: ls, help: LS_HELP, options: {} },
   peers: { run: peers, help: PEERS_HELP, options: {} },
   status: { run: status, help: STATUS_HELP, options: {} },
-  'network-key': { run: networkKey, help: NETWORK_KEY_HELP, options: {} }
+  'network-key': { run: networkKey, help: NETWORK_KEY_HELP, options: {} },
+  web: { run: web, help: WEB_HELP, options: {} }
 }
 
 /** Exit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted. */

@@ -2,6 +2,7 @@
 import type { DownloadProgress, DownloadResult, ShareResult } from '../node/node.js'
 import { formatBytes, formatDuration, formatRate, shortId } from './format.js'
 import type { Reporter } from './reporter.js'
+import { webLinkOf } from '../api/page-server.js'
 
 /** `--json` progress events at most this often (the terminal bar updates more often). */
 export const JSON_PROGRESS_INTERVAL_MS = 1_000
@@ -25,10 +26,13 @@ export function reportDone (result: DownloadResult, reporter: Reporter): void {
 }
 
 /** The `sharing` event, and the lines a person reads, for one shared path. */
-export function reportShared (result: ShareResult & { peerId: string, addrs: string[] }, reporter: Reporter): void {
-  reporter.event({ event: 'sharing', link: result.link, cid: result.cid, peerId: result.peerId, addrs: result.addrs, name: result.name, kind: result.kind, bytes: result.bytes, files: result.files, skipped: result.skipped })
+export function reportShared (result: ShareResult & { peerId: string, addrs: string[] }, reporter: Reporter, pageUrl?: string): void {
+  // For someone with only a browser (api/page-server.ts): when the node has WebSockets addresses.
+  const web = pageUrl !== undefined ? webLinkOf(result.link, result.addrs, pageUrl) : undefined
+  reporter.event({ event: 'sharing', link: result.link, cid: result.cid, peerId: result.peerId, addrs: result.addrs, name: result.name, kind: result.kind, bytes: result.bytes, files: result.files, skipped: result.skipped, ...(web !== undefined ? { web } : {}) })
   reporter.say(`Sharing ${result.name} (${result.kind === 'dir' ? `folder, ${result.files} files, ` : ''}${formatBytes(result.bytes)})`)
   reporter.say(`  link: ${result.link}`)
+  if (web !== undefined) reporter.say(`  web:  ${web}`)
   reporter.say(`  cid:  ${result.cid}`)
   for (const skipped of result.skipped) reporter.note(`  not shared (not a regular file): ${skipped}`)
 }

@@ -10,6 +10,9 @@ import { REACH_SERVICE, type ReachService } from '../../reach/index.js'
 import { findDaemon } from '../remote/find-daemon.js'
 import { shareViaDaemon } from '../remote/share-remote.js'
 import { reportShared } from '../transfer-report.js'
+import { startPageServer, type PageServer } from '../../api/page-server.js'
+import { isWebSocketsAddr } from '../../net/websockets.js'
+import { multiaddr } from '@multiformats/multiaddr'
 
 export const SHARE_HELP = `Usage: shoal share <path>... [options]
 
@@ -19,7 +22,9 @@ on the same data directory. With 'shoal daemon' running on the data directory, t
 shares and serves them, and this command exits once they are shared.
 
 Options:
-  --json                 one JSON event per line: {"event":"sharing","link",...}
+  --json                 one JSON event per line: {"event":"sharing","link",...,"web"}
+                         ("web": the link for a browser, http://…/get/#shoal://…, when the
+                         node has WebSockets addresses)
   --secret               encrypt first: the link carries the key (#k=…) and whoever holds or
                          serves the pieces without it sees neither names nor bytes
   --piece-size <size>    bytes per piece, a power of two from 16k to 16M (default: about
@@ -45,12 +50,14 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
   const signalled = untilSignal()
   const interrupted = new AbortController()
   void signalled.then(() => interrupted.abort())
+  let page: PageServer | undefined
   try {
     // Behind a router, the link must carry a relay address: wait (briefly) for a reservation.
     if ((parsed.values.bootstrap as string[] | undefined ?? []).length > 0) {
       const reach = await node.service<ReachService>(REACH_SERVICE)?.reachable(interrupted.signal)
       if (reach !== undefined) reporter.note(`reachable: ${reach.reachability}${reach.relays.length > 0 ? ` (relayed via ${reach.relays.length} relay${reach.relays.length === 1 ? '' : 's'})` : ''}`)
     }
+    page = await pageServerFor(node.addrs(), reporter)
     for (const path of parsed.positionals) {
       const line = reporter.tty ? new ProgressLine(process.stderr) : undefined
       const result = await node.share(path, {
@@ -60,7 +67,7 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
         onProgress: (hashed, total) => line?.update(`hashing ${path}: ${formatBytes(hashed)} / ${formatBytes(total)}`)
       })
       line?.clear()
-      reportShared({ ...result, peerId: node.peerId, addrs: node.addrs() }, reporter)
+      reportShared({ ...result, peerId: node.peerId, addrs: node.addrs() }, reporter, page?.url)
     }
     reporter.say(`Peer ${node.peerId}, listening on:`)
     for (const addr of node.addrs()) reporter.say(`  ${addr}`)
@@ -68,7 +75,25 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
     await signalled
     return 0
   } finally {
+    await page?.close()
     await node.stop()
+  }
+}
+
+/**
+ * The web page (api/page-server.ts), served on the host of the node's first WebSockets address
+ * (loopback unless the node listens wider), so the web link works for someone with only a
+ * browser. None when the node has no WebSockets address (`--no-ws`) or the page is not built.
+ */
+async function pageServerFor (addrs: string[], reporter: Reporter): Promise<PageServer | undefined> {
+  const ws = addrs.find(isWebSocketsAddr)
+  const host = ws !== undefined ? multiaddr(ws).getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value : undefined
+  if (host === undefined) return undefined
+  try {
+    return await startPageServer(host, 0)
+  } catch (err: any) {
+    reporter.note(`warning: no web link: ${String(err?.message ?? err)}`)
+    return undefined
   }
 }
 

@@ -4,6 +4,7 @@ import type { Reporter } from '../reporter.js'
 import { signalOnInterrupt } from '../signals.js'
 import type { FoundDaemon } from './find-daemon.js'
 import { reportShared } from '../transfer-report.js'
+import { PAGE_PATH } from '../../api/page-server.js'
 
 /**
  * `shoal share` with a daemon running: the daemon hashes and serves each path; the command prints
@@ -17,7 +18,7 @@ export async function shareViaDaemon (daemon: FoundDaemon, parsed: Parsed, repor
       reporter.note(`hashing ${path} in the daemon…`)
       const result = await daemon.client.share(resolve(path), interrupt.signal, pieceSize, parsed.values.secret === true)
       last = result
-      reportShared(result, reporter)
+      reportShared(result, reporter, `${daemon.client.url}${PAGE_PATH}/`)
     }
     if (last !== undefined) {
       reporter.say(`Peer ${last.peerId}, listening on:`)

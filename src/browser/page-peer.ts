@@ -1,0 +1,89 @@
+/// <reference lib="dom" />
+/**
+ * A web page as a Shoal requester: the page's libp2p node (network.ts) and Shoal's own swarm code
+ * (swarm/requester/download.ts: sessions, picker, scoring, peer exchange), with pieces hashed by
+ * WebCrypto and stored in the origin's private file system (opfs-storage.ts).
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { ShoalLink } from '../content/link.js'
+import { streamPipe } from '../net/pipe.js'
+import { PeerBook } from '../node/peer-book.js'
+import { PeerScores } from '../swarm/common/peer-scores.js'
+import { ContentRegistry } from '../swarm/common/registry.js'
+import { SESSION_READ_BUFFER_BYTES } from '../swarm/requester/constants.js'
+import { Download, type DownloadProgress, type DownloadResult, type PieceEvent } from '../swarm/requester/download.js'
+import type { Manifest } from '../content/manifest.js'
+import { PROTOCOL } from '../swarm/wire/constants.js'
+import { PAGE_DIAL_TIMEOUT_MS, PAGE_STALL_TIMEOUT_MS, WORKER_SCRIPT } from './constants.js'
+import { createPageNetwork, pageCanDial, type PageLibp2p } from './network.js'
+import { OpfsStorage } from './opfs-storage.js'
+import { webCryptoPieceHash } from './piece-hash.js'
+import { StorageWorker } from './storage-worker-client.js'
+
+export interface PageEvents {
+  onProgress?: (progress: DownloadProgress) => void
+  onPiece?: (event: PieceEvent) => void
+  onManifest?: (manifest: Manifest) => void
+  /** A peer was connected to or left. */
+  onPeers?: (peers: Array<{ peerId: string, addr: string }>) => void
+}
+
+export class PagePeer {
+  private readonly registry = new ContentRegistry()
+  private readonly worker = new StorageWorker(new URL(WORKER_SCRIPT, import.meta.url))
+  private readonly stopping = new AbortController()
+
+  private constructor (readonly libp2p: PageLibp2p, private readonly book: PeerBook, readonly scores: PeerScores) {}
+
+  static async start (events: PageEvents = {}): Promise<PagePeer> {
+    const scores = new PeerScores()
+    const libp2p = await createPageNetwork({ isBanned: id => scores.isBanned(id) })
+    const peer = new PagePeer(libp2p, new PeerBook(libp2p), scores)
+    const report = (): void => events.onPeers?.(libp2p.getConnections().map(c => ({ peerId: c.remotePeer.toString(), addr: c.remoteAddr.toString() })))
+    libp2p.addEventListener('connection:open', report)
+    libp2p.addEventListener('connection:close', report)
+    scores.onBan(id => { void libp2p.hangUp(peerIdFromString(id)).catch(() => {}) })
+    return peer
+  }
+
+  get peerId (): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  /** Downloads the link's content into this page's storage, verifying every piece. */
+  async get (link: ShoalLink, events: PageEvents = {}): Promise<{ result: DownloadResult, storage: OpfsStorage }> {
+    const key = link.cid.toString()
+    const storage = new OpfsStorage(this.worker, key)
+    const download = new Download({
+      registry: this.registry,
+      scores: this.scores,
+      localPeerId: this.peerId,
+      openStream: async (peerId, signal) => {
+        const connection = await this.libp2p.dial(peerIdFromString(peerId), { signal })
+        return streamPipe(await connection.newStream(PROTOCOL, { signal }), SESSION_READ_BUFFER_BYTES)
+      },
+      learnPeers: async records => await this.book.learn(records),
+      hashPiece: webCryptoPieceHash()
+    }, {
+      cid: link.cid,
+      storage,
+      stallTimeoutMs: PAGE_STALL_TIMEOUT_MS,
+      signal: this.stopping.signal,
+      onProgress: events.onProgress,
+      onPiece: events.onPiece,
+      onManifest: events.onManifest
+    })
+    const dialable = link.peers.filter(addr => pageCanDial(addr, location.protocol))
+    for (const id of await this.book.addAddrs(dialable)) download.addPeer(id)
+    // Dial them at once: the download only learns who is there from connected peers.
+    await Promise.all(dialable.map(async addr => await this.libp2p.dial(addr, { signal: AbortSignal.timeout(PAGE_DIAL_TIMEOUT_MS) }).catch(() => undefined)))
+    const result = await download.run()
+    return { result, storage }
+  }
+
+  async stop (): Promise<void> {
+    this.stopping.abort()
+    this.worker.terminate()
+    await this.libp2p.stop()
+  }
+}

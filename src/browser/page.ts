@@ -1,0 +1,151 @@
+/// <reference lib="dom" />
+/**
+ * The page at `/get#shoal://…`: reads the link from the fragment (which never reaches the server),
+ * downloads with PagePeer, and shows what happens: peers, the verified manifest and its signer,
+ * progress with rate and ETA, a piece map coloured by source, and Save and Delete buttons.
+ */
+import { parseLink } from '../content/link.js'
+import type { DownloadProgress, PieceEvent } from '../swarm/requester/download.js'
+import { PAGE_REDRAW_MS } from './constants.js'
+import { PagePeer } from './page-peer.js'
+import type { OpfsStorage } from './opfs-storage.js'
+
+const PALETTE = ['#2f80ed', '#27ae60', '#f2994a', '#9b51e0', '#eb5757', '#56ccf2', '#6fcf97', '#bb6bd9']
+const MAP_COLUMNS = 64
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T
+
+function formatBytes (n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let i = 0
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++ }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i] as string}`
+}
+
+class PieceMap {
+  private readonly colours = new Map<string, string>()
+  private pieces = 0
+  constructor (private readonly canvas: HTMLCanvasElement) {}
+
+  reset (pieces: number): void {
+    this.pieces = pieces
+    const rows = Math.max(1, Math.ceil(pieces / MAP_COLUMNS))
+    this.canvas.width = MAP_COLUMNS * 8
+    this.canvas.height = rows * 8
+    const g = this.canvas.getContext('2d')
+    if (g === null) return
+    g.fillStyle = '#e0e0e0'
+    g.fillRect(0, 0, this.canvas.width, this.canvas.height)
+  }
+
+  mark (event: PieceEvent): void {
+    const g = this.canvas.getContext('2d')
+    if (g === null || event.piece >= this.pieces) return
+    g.fillStyle = event.valid ? this.colourOf(event.peerId) : '#000'
+    g.fillRect((event.piece % MAP_COLUMNS) * 8, Math.floor(event.piece / MAP_COLUMNS) * 8, 7, 7)
+  }
+
+  colourOf (peerId: string): string {
+    let colour = this.colours.get(peerId)
+    if (colour === undefined) {
+      colour = PALETTE[this.colours.size % PALETTE.length] as string
+      this.colours.set(peerId, colour)
+    }
+    return colour
+  }
+}
+
+async function main (): Promise<void> {
+  const status = $<HTMLElement>('status')
+  const show = (phase: string, text: string): void => {
+    status.textContent = text
+    document.body.dataset.phase = phase
+  }
+  const fragment = decodeURIComponent(location.hash.slice(1))
+  if (fragment === '') {
+    show('idle', 'Open this page with a Shoal link after the #: …/get#shoal://…')
+    return
+  }
+  let link
+  try {
+    link = parseLink(fragment)
+  } catch (err: any) {
+    show('error', `Not a Shoal link: ${String(err?.message ?? err)}`)
+    return
+  }
+  if (link.key !== undefined) {
+    show('error', 'This is a secret link: open it with the shoal command (pages cannot decrypt yet).')
+    return
+  }
+  show('connecting', 'Connecting…')
+  const map = new PieceMap($<HTMLCanvasElement>('map'))
+  const received = new Map<string, number>()
+  let latest: DownloadProgress | undefined
+  const peer = await PagePeer.start()
+  const peersList = $<HTMLElement>('peers')
+  const drawPeers = (): void => {
+    const connections = peer.libp2p.getConnections()
+    peersList.replaceChildren(...connections.map(c => {
+      const id = c.remotePeer.toString()
+      const row = document.createElement('li')
+      row.style.color = map.colourOf(id)
+      row.textContent = `${id.slice(0, 12)}… over ${c.remoteAddr.toString().includes('/tls/') ? 'wss' : 'ws'}: ${formatBytes(received.get(id) ?? 0)}${peer.scores.isBanned(id) ? ' (banned)' : ''}`
+      return row
+    }))
+    if (latest?.phase !== 'downloading') return
+    const rate = latest.bytesPerSecond
+    const eta = rate > 0 ? Math.ceil((latest.totalBytes - latest.verifiedBytes) / rate) : undefined
+    $<HTMLProgressElement>('progress').value = latest.totalBytes > 0 ? latest.verifiedBytes / latest.totalBytes : 0
+    show('downloading', `${formatBytes(latest.verifiedBytes)} of ${formatBytes(latest.totalBytes)} verified, ${formatBytes(rate)}/s${eta !== undefined ? `, about ${eta} s left` : ''}`)
+  }
+  const timer = setInterval(drawPeers, PAGE_REDRAW_MS)
+  try {
+    const { result, storage } = await peer.get(link, {
+      onManifest: manifest => {
+        $<HTMLElement>('name').textContent = manifest.name
+        const pieces = manifest.files.reduce((n, f) => n + Math.ceil(f.size / manifest.pieceSize), 0)
+        map.reset(pieces)
+        show('downloading', `Manifest verified: ${manifest.name}, ${formatBytes(manifest.files.reduce((n, f) => n + f.size, 0))}`)
+      },
+      onPiece: event => {
+        map.mark(event)
+        if (event.valid) received.set(event.peerId, (received.get(event.peerId) ?? 0) + event.bytes)
+      },
+      onProgress: progress => { latest = progress }
+    })
+    clearInterval(timer)
+    drawPeers()
+    $<HTMLProgressElement>('progress').value = 1
+    $<HTMLElement>('signer').textContent = `signed by ${result.publisher}`
+    show('done', `Done: ${result.name}, ${formatBytes(result.bytes)}, every piece verified.`)
+    offerSave(storage, result.name, link.cid.toString())
+  } catch (err: any) {
+    clearInterval(timer)
+    show('error', `Failed: ${String(err?.message ?? err)}`)
+  }
+}
+
+/** Save hands the stored file to the browser as a download; Delete clears what the page stored. */
+function offerSave (storage: OpfsStorage, name: string, cid: string): void {
+  const save = $<HTMLButtonElement>('save')
+  save.disabled = false
+  save.onclick = async () => {
+    const file = await storage.fileOf(0)
+    const url = URL.createObjectURL(file)
+    const a = document.createElement('a')
+    a.href = url
+    a.download = name
+    a.click()
+    setTimeout(() => URL.revokeObjectURL(url), 60_000)
+  }
+  const remove = $<HTMLButtonElement>('delete')
+  remove.disabled = false
+  remove.onclick = async () => {
+    await storage.remove()
+    save.disabled = true
+    remove.disabled = true
+    $<HTMLElement>('status').textContent = `Deleted what this page stored for ${cid}.`
+  }
+}
+
+void main()
