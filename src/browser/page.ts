@@ -92,6 +92,9 @@ async function main (): Promise<void> {
       row.textContent = `${id.slice(0, 12)}… over ${c.remoteAddr.toString().includes('/tls/') ? 'wss' : 'ws'}: ${formatBytes(received.get(id) ?? 0)}${peer.scores.isBanned(id) ? ' (banned)' : ''}`
       return row
     }))
+    const banned = peer.scores.banned()
+    $<HTMLElement>('banned-line').hidden = banned.length === 0
+    $<HTMLElement>('banned').textContent = banned.join(', ')
     if (latest?.phase !== 'downloading') return
     const rate = latest.bytesPerSecond
     const eta = rate > 0 ? Math.ceil((latest.totalBytes - latest.verifiedBytes) / rate) : undefined

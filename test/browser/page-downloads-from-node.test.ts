@@ -1,51 +1,104 @@
 /**
- * Someone with only a browser opens the web link of a share: the page (src/browser/) reaches the
- * Node seeder over WebSockets, verifies every piece, and the file it saves holds the shared bytes.
- * Headless Chromium from Debian's package (test/helpers/browser.ts); skipped when it cannot be had.
+ * Someone with only a browser opens the web link of a share: the page (src/browser/) reaches Node
+ * peers over WebSockets, verifies every piece, and the file it saves holds the shared bytes; a
+ * peer that sends a wrong piece is banned by the page. Headless Chromium from Debian's package
+ * (test/helpers/browser.ts); skipped, with the reason, when it cannot be had.
  */
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import * as assert from 'node:assert/strict'
+import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startPageServer, webLinkOf } from '../../src/api/page-server.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
+import type { Page } from 'playwright-core'
+import { startPageServer, type PageServer } from '../../src/api/page-server.js'
+import { formatLink } from '../../src/content/link.js'
+import { isWebSocketsAddr } from '../../src/net/websockets.js'
 import { ensureChromium, INSTALL_ALLOWANCE_MS, launchChromium } from '../helpers/browser.js'
+import { HostilePeer } from '../helpers/hostile-peer.js'
 import { hashFile, MiB, TestSwarm, writeRandomFile } from '../helpers/swarm.js'
 
-const SIZE = 32 * MiB
 /** The page's download and the browser's start, on a loaded machine. */
 const PAGE_TIMEOUT_MS = 120_000
+const TEST_TIMEOUT_MS = 2 * PAGE_TIMEOUT_MS + INSTALL_ALLOWANCE_MS
 
-test('a page downloads 32 MiB from a Node seeder over WebSockets; the saved file is byte-identical', { timeout: PAGE_TIMEOUT_MS + INSTALL_ALLOWANCE_MS }, async (t) => {
+interface Rig { swarm: TestSwarm, server: PageServer, page: Page, errors: string[] }
+
+/** A swarm, the page server and a fresh headless Chromium with one tab; undefined (skipped) without Chromium. */
+async function rig (t: TestContext): Promise<Rig | undefined> {
   const chromium = ensureChromium()
   if ('skip' in chromium) {
     t.skip(chromium.skip)
-    return
+    return undefined
   }
   const swarm = new TestSwarm()
   t.after(async () => await swarm.cleanup())
-  const source = join(await swarm.dir('source'), 'talk.bin')
-  const hash = await writeRandomFile(source, SIZE)
-  const seeder = await swarm.node('seeder', { reach: false })
-  const shared = await seeder.share(source)
   const server = await startPageServer('127.0.0.1', 0)
   t.after(async () => await server.close())
-  const web = webLinkOf(shared.link, seeder.addrs(), server.url)
-  assert.ok(web !== undefined, `the seeder has WebSockets addresses: ${seeder.addrs().join(' ')}`)
-
   const browser = await launchChromium(chromium.path)
   t.after(async () => await browser.close())
   const page = await browser.context.newPage()
-  const problems: string[] = []
-  page.on('pageerror', err => problems.push(err.message))
-  await page.goto(web)
-  await page.waitForFunction(() => document.body.dataset.phase === 'done' || document.body.dataset.phase === 'error', undefined, { timeout: PAGE_TIMEOUT_MS })
-  const status = await page.textContent('#status')
-  assert.equal(await page.evaluate(() => document.body.dataset.phase), 'done', `page says: ${status}; errors: ${problems.join('; ')}`)
-  assert.match(await page.textContent('#signer') ?? '', new RegExp(seeder.peerId), 'the page shows who signed the manifest')
+  const errors: string[] = []
+  page.on('pageerror', err => errors.push(err.message))
+  return { swarm, server, page, errors }
+}
 
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: PAGE_TIMEOUT_MS }), page.click('#save')])
-  assert.equal(download.suggestedFilename(), 'talk.bin')
-  const saved = join(await swarm.dir('saved'), 'talk.bin')
-  await download.saveAs(saved)
-  assert.equal(await hashFile(saved), hash, 'the saved file differs from the shared one')
-  assert.deepEqual(problems, [])
+/** The web link naming these peers by their WebSockets addresses. */
+function webLink (server: PageServer, cid: string, peers: Array<{ addrs: () => string[] }>): string {
+  const addrs = peers.flatMap(p => p.addrs()).filter(isWebSocketsAddr)
+  return `${server.url}#${formatLink({ cid: CID.parse(cid), peers: addrs.map(a => multiaddr(a)) })}`
+}
+
+/** Opens the link and waits for the page to say it is done (or failed); returns its status line. */
+async function download ({ page, errors }: Rig, link: string): Promise<string> {
+  await page.goto(link)
+  await page.waitForFunction(() => document.body.dataset.phase === 'done' || document.body.dataset.phase === 'error', undefined, { timeout: PAGE_TIMEOUT_MS })
+  const status = await page.textContent('#status') ?? ''
+  assert.equal(await page.evaluate(() => document.body.dataset.phase), 'done', `page says: ${status}; errors: ${errors.join('; ')}`)
+  return status
+}
+
+/** Clicks Save and stores what the browser hands over; returns its path. */
+async function save ({ page, swarm }: Rig, name: string): Promise<string> {
+  const [saved] = await Promise.all([page.waitForEvent('download', { timeout: PAGE_TIMEOUT_MS }), page.click('#save')])
+  assert.equal(saved.suggestedFilename(), name)
+  const path = join(await swarm.dir('saved'), name)
+  await saved.saveAs(path)
+  return path
+}
+
+test('a page downloads 32 MiB from a Node seeder over WebSockets; the saved file is byte-identical', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const r = await rig(t)
+  if (r === undefined) return
+  const source = join(await r.swarm.dir('source'), 'talk.bin')
+  const hash = await writeRandomFile(source, 32 * MiB)
+  const seeder = await r.swarm.node('seeder', { reach: false })
+  const shared = await seeder.share(source)
+
+  await download(r, webLink(r.server, shared.cid, [seeder]))
+  assert.match(await r.page.textContent('#signer') ?? '', new RegExp(seeder.peerId), 'the page shows who signed the manifest')
+  assert.equal(await hashFile(await save(r, 'talk.bin')), hash, 'the saved file differs from the shared one')
+  assert.deepEqual(r.errors, [])
+})
+
+test('a node sending the page wrong pieces is banned by it; the saved file is still right', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const r = await rig(t)
+  if (r === undefined) return
+  const path = join(await r.swarm.dir('source'), 'firmware.img')
+  const hash = await writeRandomFile(path, 4 * MiB + 1234)
+  // Slowed down, so the liar is surely asked for pieces before the end.
+  const seeder = await r.swarm.node('seeder', { reach: false, uploadLimit: 2 * MiB })
+  const shared = await seeder.share(path)
+  const liar = await HostilePeer.start({ webSockets: true })
+  t.after(async () => await liar.stop())
+  const stolen = await liar.copyMetadata(seeder.addrs()[0] as string, CID.parse(shared.cid))
+  const bytes = await open(path, 'r')
+  t.after(async () => await bytes.close())
+  liar.serve(stolen, 'wrong-data', bytes)
+
+  await download(r, webLink(r.server, shared.cid, [seeder, liar]))
+  assert.ok(liar.counts.piecesSent > 0, 'the liar never sent a piece: the test proves nothing')
+  assert.match(await r.page.textContent('#banned') ?? '', new RegExp(liar.peerId), 'the page banned the liar')
+  assert.doesNotMatch(await r.page.textContent('#banned') ?? '', new RegExp(seeder.peerId), 'the page banned the honest seeder')
+  assert.equal(await hashFile(await save(r, 'firmware.img')), hash, 'the saved file differs from the shared one')
 })

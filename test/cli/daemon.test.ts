@@ -11,7 +11,8 @@ import {
 } from './harness.js'
 
 /** The keys of the `sharing` and `done` events, as README.md documents them. */
-const SHARING_KEYS = ['addrs', 'bytes', 'cid', 'event', 'files', 'kind', 'link', 'name', 'peerId', 'skipped']
+/** `web` too: the daemon's node listens for WebSockets, so share prints the web link. */
+const SHARING_KEYS = ['addrs', 'bytes', 'cid', 'event', 'files', 'kind', 'link', 'name', 'peerId', 'skipped', 'web']
 const DONE_KEYS = ['bytes', 'cid', 'direct', 'durationMs', 'event', 'name', 'path', 'peers', 'publisher', 'received', 'relayed']
 const PROGRESS_KEYS = ['bytes', 'cid', 'event', 'peers', 'phase', 'pieces', 'rate', 'received', 'total', 'totalPieces']
 
@@ -73,6 +74,7 @@ describe('shoal daemon', () => {
     const sharing = jsonEvents(shared)
     assert.equal(sharing.length, 1, show(shared))
     assert.deepEqual(Object.keys(sharing[0] as object).sort(), SHARING_KEYS)
+    assert.match(sharing[0]?.web as string, /^http:\/\/127\.0\.0\.1:\d+\/get\/#shoal:\/\/\w+\?peer=[^&]*%2Fws%2Fp2p%2F/, 'the web link is the daemon\'s page with a link to its WebSockets address')
     assert.equal(sharing[0]?.peerId, api.peerId, 'the daemon shares it')
 
     // Someone else shares a file; the daemon fetches it for `shoal get`.

@@ -15,6 +15,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
@@ -75,10 +76,11 @@ export class HostilePeer {
     this.libp2p = libp2p
   }
 
-  static async start (): Promise<HostilePeer> {
+  /** `webSockets`: also listen on `/ws`, where a web page can reach it. */
+  static async start (options: { webSockets?: boolean } = {}): Promise<HostilePeer> {
     const libp2p = await createLibp2p({
-      addresses: { listen: [LOOPBACK] },
-      transports: [tcp()],
+      addresses: { listen: [LOOPBACK, ...(options.webSockets === true ? [`${LOOPBACK}/ws`] : [])] },
+      transports: [tcp(), ...(options.webSockets === true ? [webSockets()] : [])],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       services: { identify: identify() }
