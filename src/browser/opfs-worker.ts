@@ -28,6 +28,10 @@ interface WorkerScope {
   navigator: { storage: { getDirectory: () => Promise<DirHandle> } }
 }
 
+/** A file locked by another context is asked for again this often, this many times at most. */
+const LOCK_RETRY_MS = 100
+const LOCK_ATTEMPTS = 50
+
 const scope = globalThis as unknown as WorkerScope
 let folder: DirHandle | undefined
 let sizes: number[] = []
@@ -43,9 +47,18 @@ async function handleOf (name: string): Promise<SyncHandle> {
   const open = handles.get(name)
   if (open !== undefined) return open
   if (folder === undefined) throw new Error('storage used before open')
-  const handle = await (await folder.getFileHandle(name, { create: true })).createSyncAccessHandle()
-  handles.set(name, handle)
-  return handle
+  const file = await folder.getFileHandle(name, { create: true })
+  // After a reload the previous page's worker may still hold the file's lock for a moment.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const handle = await file.createSyncAccessHandle()
+      handles.set(name, handle)
+      return handle
+    } catch (err: any) {
+      if (err?.name !== 'NoModificationAllowedError' || attempt >= LOCK_ATTEMPTS) throw err
+      await new Promise(resolve => setTimeout(resolve, LOCK_RETRY_MS))
+    }
+  }
 }
 
 function closeAll (): void {

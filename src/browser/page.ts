@@ -96,6 +96,7 @@ async function main (): Promise<void> {
     $<HTMLElement>('banned-line').hidden = banned.length === 0
     $<HTMLElement>('banned').textContent = banned.join(', ')
     if (latest?.phase !== 'downloading') return
+    document.body.dataset.verified = String(latest.verifiedBytes)
     const rate = latest.bytesPerSecond
     const eta = rate > 0 ? Math.ceil((latest.totalBytes - latest.verifiedBytes) / rate) : undefined
     $<HTMLProgressElement>('progress').value = latest.totalBytes > 0 ? latest.verifiedBytes / latest.totalBytes : 0
@@ -120,7 +121,8 @@ async function main (): Promise<void> {
     drawPeers()
     $<HTMLProgressElement>('progress').value = 1
     $<HTMLElement>('signer').textContent = `signed by ${result.publisher}`
-    show('done', `Done: ${result.name}, ${formatBytes(result.bytes)}, every piece verified.`)
+    document.body.dataset.received = String(result.received)
+    show('done', `Done: ${result.name}, ${formatBytes(result.bytes)}, every piece verified (${formatBytes(result.received)} fetched, the rest was stored here already).`)
     offerSave(storage, result.name, link.cid.toString())
   } catch (err: any) {
     clearInterval(timer)

@@ -1,7 +1,7 @@
 /**
  * Someone with only a browser opens the web link of a share: the page (src/browser/) reaches Node
  * peers over WebSockets, verifies every piece, and the file it saves holds the shared bytes; a
- * peer that sends a wrong piece is banned by the page. Headless Chromium from Debian's package
+ * peer that sends a wrong piece is banned by the page; a reload resumes from the stored pieces. Headless Chromium from Debian's package
  * (test/helpers/browser.ts); skipped, with the reason, when it cannot be had.
  */
 import { test, type TestContext } from 'node:test'
@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core'
 import { startPageServer, type PageServer } from '../../src/api/page-server.js'
 import { formatLink } from '../../src/content/link.js'
 import { isWebSocketsAddr } from '../../src/net/websockets.js'
+import { IN_FLIGHT_BYTES_PER_PEER } from '../../src/swarm/requester/constants.js'
 import { ensureChromium, INSTALL_ALLOWANCE_MS, launchChromium } from '../helpers/browser.js'
 import { HostilePeer } from '../helpers/hostile-peer.js'
 import { hashFile, MiB, TestSwarm, writeRandomFile } from '../helpers/swarm.js'
@@ -50,8 +51,13 @@ function webLink (server: PageServer, cid: string, peers: Array<{ addrs: () => s
 }
 
 /** Opens the link and waits for the page to say it is done (or failed); returns its status line. */
-async function download ({ page, errors }: Rig, link: string): Promise<string> {
-  await page.goto(link)
+async function download (r: Rig, link: string): Promise<string> {
+  await r.page.goto(link)
+  return await finished(r)
+}
+
+/** Waits for the page to say it is done (or failed); returns its status line. */
+async function finished ({ page, errors }: Rig): Promise<string> {
   await page.waitForFunction(() => document.body.dataset.phase === 'done' || document.body.dataset.phase === 'error', undefined, { timeout: PAGE_TIMEOUT_MS })
   const status = await page.textContent('#status') ?? ''
   assert.equal(await page.evaluate(() => document.body.dataset.phase), 'done', `page says: ${status}; errors: ${errors.join('; ')}`)
@@ -101,4 +107,29 @@ test('a node sending the page wrong pieces is banned by it; the saved file is st
   assert.match(await r.page.textContent('#banned') ?? '', new RegExp(liar.peerId), 'the page banned the liar')
   assert.doesNotMatch(await r.page.textContent('#banned') ?? '', new RegExp(seeder.peerId), 'the page banned the honest seeder')
   assert.equal(await hashFile(await save(r, 'firmware.img')), hash, 'the saved file differs from the shared one')
+})
+
+test('a reload mid-download resumes from the pieces the page stored', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const r = await rig(t)
+  if (r === undefined) return
+  const size = 48 * MiB
+  const rate = 6 * MiB
+  const path = join(await r.swarm.dir('source'), 'lecture.bin')
+  const hash = await writeRandomFile(path, size)
+  // Slowed down, so the reload surely comes mid-download.
+  const seeder = await r.swarm.node('seeder', { reach: false, uploadLimit: rate })
+  const shared = await seeder.share(path)
+  await r.page.goto(webLink(r.server, shared.cid, [seeder]))
+  await r.page.waitForFunction(half => Number(document.body.dataset.verified ?? 0) >= half, size * 0.6, { timeout: PAGE_TIMEOUT_MS, polling: 50 })
+  const verified = Number(await r.page.evaluate(() => document.body.dataset.verified))
+  await r.page.reload()
+  await finished(r)
+  const received = Number(await r.page.evaluate(() => document.body.dataset.received))
+  // What was verified may be up to one save interval (1 s) and a redraw behind what the page had
+  // stored, and pieces in flight at the reload are fetched again: two seconds at the seeder's rate
+  // and one peer's requests in flight at most.
+  const bound = size - verified + 2 * rate + IN_FLIGHT_BYTES_PER_PEER
+  t.diagnostic(`verified before the reload: ${verified} B; fetched after it: ${received} B of ${size}`)
+  assert.ok(received < bound, `fetched ${received} bytes after the reload; ${verified} were verified before it, so at most ${bound}`)
+  assert.equal(await hashFile(await save(r, 'lecture.bin')), hash, 'the saved file differs from the shared one')
 })
