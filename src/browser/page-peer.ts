@@ -1,14 +1,16 @@
 /// <reference lib="dom" />
 /**
- * A web page as a Shoal requester: the page's libp2p node (network.ts) and Shoal's own swarm code
- * (swarm/requester/download.ts: sessions, picker, scoring, peer exchange), with pieces hashed by
- * WebCrypto and stored in the origin's private file system (opfs-storage.ts).
+ * A web page as a Shoal peer: the page's libp2p node (network.ts) and Shoal's own swarm code
+ * (swarm/requester/download.ts: sessions, picker, scoring, peer exchange; swarm/provider: serving
+ * what it has verified, while the download runs and after, to whoever is connected to it), with
+ * pieces hashed by WebCrypto and stored in the origin's private file system (opfs-storage.ts).
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { ShoalLink } from '../content/link.js'
 import { streamPipe } from '../net/pipe.js'
 import { PeerBook } from '../node/peer-book.js'
 import { PeerScores } from '../swarm/common/peer-scores.js'
+import { Provider } from '../swarm/provider/provider.js'
 import { ContentRegistry } from '../swarm/common/registry.js'
 import { SESSION_READ_BUFFER_BYTES } from '../swarm/requester/constants.js'
 import { Download, type DownloadProgress, type DownloadResult, type PieceEvent } from '../swarm/requester/download.js'
@@ -32,13 +34,26 @@ export class PagePeer {
   private readonly registry = new ContentRegistry()
   private readonly worker = new StorageWorker(new URL(WORKER_SCRIPT, import.meta.url))
   private readonly stopping = new AbortController()
+  private readonly provider: Provider
+  /** Bytes of pieces this page has sent to others. */
+  uploaded = 0
 
-  private constructor (readonly libp2p: PageLibp2p, private readonly book: PeerBook, readonly scores: PeerScores) {}
+  private constructor (readonly libp2p: PageLibp2p, private readonly book: PeerBook, readonly scores: PeerScores) {
+    this.provider = new Provider({
+      registry: this.registry,
+      scores,
+      handle: async (protocol, handler, options) => { await libp2p.handle(protocol, handler, options) },
+      unhandle: async protocol => { await libp2p.unhandle(protocol) },
+      describePeers: async ids => await book.describe(ids),
+      onUpload: (_peerId, bytes) => { this.uploaded += bytes }
+    })
+  }
 
   static async start (events: PageEvents = {}): Promise<PagePeer> {
     const scores = new PeerScores()
     const libp2p = await createPageNetwork({ isBanned: id => scores.isBanned(id) })
     const peer = new PagePeer(libp2p, new PeerBook(libp2p), scores)
+    await peer.provider.start()
     const report = (): void => events.onPeers?.(libp2p.getConnections().map(c => ({ peerId: c.remotePeer.toString(), addr: c.remoteAddr.toString() })))
     libp2p.addEventListener('connection:open', report)
     libp2p.addEventListener('connection:close', report)
@@ -81,8 +96,15 @@ export class PagePeer {
     return { result, storage }
   }
 
+  /** Stops serving a content and deletes what this page stored of it. */
+  async remove (key: string, storage: OpfsStorage): Promise<void> {
+    this.registry.delete(key)
+    await storage.remove()
+  }
+
   async stop (): Promise<void> {
     this.stopping.abort()
+    await this.provider.stop()
     this.worker.terminate()
     await this.libp2p.stop()
   }

@@ -92,6 +92,8 @@ async function main (): Promise<void> {
       row.textContent = `${id.slice(0, 12)}… over ${c.remoteAddr.toString().includes('/tls/') ? 'wss' : 'ws'}: ${formatBytes(received.get(id) ?? 0)}${peer.scores.isBanned(id) ? ' (banned)' : ''}`
       return row
     }))
+    $<HTMLElement>('uploaded').textContent = formatBytes(peer.uploaded)
+    document.body.dataset.uploaded = String(peer.uploaded)
     const banned = peer.scores.banned()
     $<HTMLElement>('banned-line').hidden = banned.length === 0
     $<HTMLElement>('banned').textContent = banned.join(', ')
@@ -102,7 +104,7 @@ async function main (): Promise<void> {
     $<HTMLProgressElement>('progress').value = latest.totalBytes > 0 ? latest.verifiedBytes / latest.totalBytes : 0
     show('downloading', `${formatBytes(latest.verifiedBytes)} of ${formatBytes(latest.totalBytes)} verified, ${formatBytes(rate)}/s${eta !== undefined ? `, about ${eta} s left` : ''}`)
   }
-  const timer = setInterval(drawPeers, PAGE_REDRAW_MS)
+  let timer = setInterval(drawPeers, PAGE_REDRAW_MS)
   try {
     const { result, storage } = await peer.get(link, {
       onManifest: manifest => {
@@ -118,12 +120,14 @@ async function main (): Promise<void> {
       onProgress: progress => { latest = progress }
     })
     clearInterval(timer)
+    // Keep sharing: the page serves what it has to whoever is connected, while it stays open.
+    timer = setInterval(drawPeers, PAGE_REDRAW_MS)
     drawPeers()
     $<HTMLProgressElement>('progress').value = 1
     $<HTMLElement>('signer').textContent = `signed by ${result.publisher}`
     document.body.dataset.received = String(result.received)
     show('done', `Done: ${result.name}, ${formatBytes(result.bytes)}, every piece verified (${formatBytes(result.received)} fetched, the rest was stored here already).`)
-    offerSave(storage, result.name, link.cid.toString())
+    offerSave(peer, storage, result.name, link.cid.toString())
   } catch (err: any) {
     clearInterval(timer)
     show('error', `Failed: ${String(err?.message ?? err)}`)
@@ -131,7 +135,7 @@ async function main (): Promise<void> {
 }
 
 /** Save hands the stored file to the browser as a download; Delete clears what the page stored. */
-function offerSave (storage: OpfsStorage, name: string, cid: string): void {
+function offerSave (peer: PagePeer, storage: OpfsStorage, name: string, cid: string): void {
   const save = $<HTMLButtonElement>('save')
   save.disabled = false
   save.onclick = async () => {
@@ -146,7 +150,7 @@ function offerSave (storage: OpfsStorage, name: string, cid: string): void {
   const remove = $<HTMLButtonElement>('delete')
   remove.disabled = false
   remove.onclick = async () => {
-    await storage.remove()
+    await peer.remove(cid, storage)
     save.disabled = true
     remove.disabled = true
     $<HTMLElement>('status').textContent = `Deleted what this page stored for ${cid}.`

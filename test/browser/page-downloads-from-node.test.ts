@@ -133,3 +133,23 @@ test('a reload mid-download resumes from the pieces the page stored', { timeout:
   assert.ok(received < bound, `fetched ${received} bytes after the reload; ${verified} were verified before it, so at most ${bound}`)
   assert.equal(await hashFile(await save(r, 'lecture.bin')), hash, 'the saved file differs from the shared one')
 })
+
+test('a Node get pulls from a page: the page serves what it downloaded while it stays open', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const r = await rig(t)
+  if (r === undefined) return
+  const size = 6 * MiB + 99
+  const path = join(await r.swarm.dir('source'), 'slides.pdf')
+  const hash = await writeRandomFile(path, size)
+  const seeder = await r.swarm.node('seeder', { reach: false, direct: false })
+  const shared = await seeder.share(path)
+  // The getter is in the page's link too (it has nothing yet: the page just stays connected to it).
+  const getter = await r.swarm.node('getter', { reach: false })
+  await download(r, webLink(r.server, shared.cid, [seeder, getter]))
+  await seeder.stop()
+  const result = await getter.get(shared.link, { output: await r.swarm.dir('out'), timeoutMs: PAGE_TIMEOUT_MS })
+  assert.equal(await hashFile(result.path), hash, 'the bytes from the page differ from the shared ones')
+  const pageId = Object.keys(result.peers)
+  assert.equal(pageId.length, 1, `one source: ${JSON.stringify(result.peers)}`)
+  assert.notEqual(pageId[0], seeder.peerId, 'the bytes came from the page, not the seeder')
+  await r.page.waitForFunction(n => Number(document.body.dataset.uploaded) >= n, size, { timeout: PAGE_TIMEOUT_MS })
+})
