@@ -16,5 +16,7 @@ export const STORAGE_MAX_PENDING = 256
 export const OPFS_ROOT = 'shoal'
 /** File (in a download's folder) holding the verified-piece map, for a resume after a reload. */
 export const BITFIELD_FILE = 'bitfield'
+/** IndexedDB database holding pieces where the page has no private file system. */
+export const IDB_NAME = 'shoal'
 /** Bundle file names, as scripts/bundle.js writes them next to the page. */
 export const WORKER_SCRIPT = 'opfs-worker.js'

@@ -4,7 +4,7 @@ import type { PieceLayout } from '../content/layout.js'
 import type { Manifest } from '../content/manifest.js'
 import type { FileStamp } from '../content/file-stamp.js'
 import type { PieceStore } from '../swarm/common/piece-store.js'
-import type { DownloadStorage } from '../swarm/requester/download-storage.js'
+import type { PageStorage } from './page-storage.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { BITFIELD_FILE, OPFS_ROOT } from './constants.js'
 import type { StorageWorker } from './storage-worker-client.js'
@@ -55,7 +55,7 @@ export class OpfsFiles implements PieceStore {
  * A page's download storage (swarm/requester/download-storage.ts): the files in OPFS, and the map
  * of verified pieces beside them, so a reload resumes (every claimed piece is hashed again first).
  */
-export class OpfsStorage implements DownloadStorage {
+export class OpfsStorage implements PageStorage {
   private files?: OpfsFiles
   location = ''
 

@@ -19,6 +19,8 @@ import { PROTOCOL } from '../swarm/wire/constants.js'
 import { PAGE_DIAL_TIMEOUT_MS, PAGE_STALL_TIMEOUT_MS, WORKER_SCRIPT } from './constants.js'
 import { createPageNetwork, pageCanDial, type PageLibp2p } from './network.js'
 import { OpfsStorage } from './opfs-storage.js'
+import { IdbStorage } from './idb-storage.js'
+import { hasPrivateFileSystem, type PageStorage } from './page-storage.js'
 import { webCryptoPieceHash } from './piece-hash.js'
 import { StorageWorker } from './storage-worker-client.js'
 
@@ -32,7 +34,8 @@ export interface PageEvents {
 
 export class PagePeer {
   private readonly registry = new ContentRegistry()
-  private readonly worker = new StorageWorker(new URL(WORKER_SCRIPT, import.meta.url))
+  /** The OPFS worker, started on first use (a page that is not a secure context uses IndexedDB). */
+  private worker?: StorageWorker
   private readonly stopping = new AbortController()
   private readonly provider: Provider
   /** Bytes of pieces this page has sent to others. */
@@ -66,9 +69,9 @@ export class PagePeer {
   }
 
   /** Downloads the link's content into this page's storage, verifying every piece. */
-  async get (link: ShoalLink, events: PageEvents = {}): Promise<{ result: DownloadResult, storage: OpfsStorage }> {
+  async get (link: ShoalLink, events: PageEvents = {}): Promise<{ result: DownloadResult, storage: PageStorage }> {
     const key = link.cid.toString()
-    const storage = new OpfsStorage(this.worker, key)
+    const storage = hasPrivateFileSystem() ? new OpfsStorage(this.opfsWorker(), key) : new IdbStorage(key)
     const download = new Download({
       registry: this.registry,
       scores: this.scores,
@@ -96,8 +99,13 @@ export class PagePeer {
     return { result, storage }
   }
 
+  private opfsWorker (): StorageWorker {
+    this.worker ??= new StorageWorker(new URL(WORKER_SCRIPT, import.meta.url))
+    return this.worker
+  }
+
   /** Stops serving a content and deletes what this page stored of it. */
-  async remove (key: string, storage: OpfsStorage): Promise<void> {
+  async remove (key: string, storage: PageStorage): Promise<void> {
     this.registry.delete(key)
     await storage.remove()
   }
@@ -105,7 +113,7 @@ export class PagePeer {
   async stop (): Promise<void> {
     this.stopping.abort()
     await this.provider.stop()
-    this.worker.terminate()
+    this.worker?.terminate()
     await this.libp2p.stop()
   }
 }

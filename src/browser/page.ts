@@ -8,7 +8,7 @@ import { parseLink } from '../content/link.js'
 import type { DownloadProgress, PieceEvent } from '../swarm/requester/download.js'
 import { PAGE_REDRAW_MS } from './constants.js'
 import { PagePeer } from './page-peer.js'
-import type { OpfsStorage } from './opfs-storage.js'
+import type { PageStorage } from './page-storage.js'
 
 const PALETTE = ['#2f80ed', '#27ae60', '#f2994a', '#9b51e0', '#eb5757', '#56ccf2', '#6fcf97', '#bb6bd9']
 const MAP_COLUMNS = 64
@@ -135,7 +135,7 @@ async function main (): Promise<void> {
 }
 
 /** Save hands the stored file to the browser as a download; Delete clears what the page stored. */
-function offerSave (peer: PagePeer, storage: OpfsStorage, name: string, cid: string): void {
+function offerSave (peer: PagePeer, storage: PageStorage, name: string, cid: string): void {
   const save = $<HTMLButtonElement>('save')
   save.disabled = false
   save.onclick = async () => {

@@ -1,7 +1,8 @@
 /**
  * Someone with only a browser opens the web link of a share: the page (src/browser/) reaches Node
  * peers over WebSockets, verifies every piece, and the file it saves holds the shared bytes; a
- * peer that sends a wrong piece is banned by the page; a reload resumes from the stored pieces. Headless Chromium from Debian's package
+ * peer that sends a wrong piece is banned by the page; a reload resumes from the stored pieces; a
+ * page that is not a secure context still verifies and stores (pure-JS SHA-256, IndexedDB). Headless Chromium from Debian's package
  * (test/helpers/browser.ts); skipped, with the reason, when it cannot be had.
  */
 import { test, type TestContext } from 'node:test'
@@ -26,7 +27,7 @@ const TEST_TIMEOUT_MS = 2 * PAGE_TIMEOUT_MS + INSTALL_ALLOWANCE_MS
 interface Rig { swarm: TestSwarm, server: PageServer, page: Page, errors: string[] }
 
 /** A swarm, the page server and a fresh headless Chromium with one tab; undefined (skipped) without Chromium. */
-async function rig (t: TestContext): Promise<Rig | undefined> {
+async function rig (t: TestContext, chromiumArgs: string[] = []): Promise<Rig | undefined> {
   const chromium = ensureChromium()
   if ('skip' in chromium) {
     t.skip(chromium.skip)
@@ -36,7 +37,7 @@ async function rig (t: TestContext): Promise<Rig | undefined> {
   t.after(async () => await swarm.cleanup())
   const server = await startPageServer('127.0.0.1', 0)
   t.after(async () => await server.close())
-  const browser = await launchChromium(chromium.path)
+  const browser = await launchChromium(chromium.path, undefined, chromiumArgs)
   t.after(async () => await browser.close())
   const page = await browser.context.newPage()
   const errors: string[] = []
@@ -152,4 +153,20 @@ test('a Node get pulls from a page: the page serves what it downloaded while it 
   assert.equal(pageId.length, 1, `one source: ${JSON.stringify(result.peers)}`)
   assert.notEqual(pageId[0], seeder.peerId, 'the bytes came from the page, not the seeder')
   await r.page.waitForFunction(n => Number(document.body.dataset.uploaded) >= n, size, { timeout: PAGE_TIMEOUT_MS })
+})
+
+test('a page that is not a secure context (http from a name, not loopback) still downloads and verifies', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  // The page's origin is http://shoal.test:<port>: no WebCrypto, no private file system, as on a
+  // LAN address. The name resolves to loopback, so no traffic leaves the machine.
+  const r = await rig(t, ['--host-resolver-rules=MAP shoal.test 127.0.0.1'])
+  if (r === undefined) return
+  const path = join(await r.swarm.dir('source'), 'notes.bin')
+  const hash = await writeRandomFile(path, 8 * MiB + 5)
+  const seeder = await r.swarm.node('seeder', { reach: false })
+  const shared = await seeder.share(path)
+  const link = webLink(r.server, shared.cid, [seeder]).replace('//127.0.0.1:', '//shoal.test:')
+  await r.page.goto(link)
+  assert.deepEqual(await r.page.evaluate(() => [isSecureContext, globalThis.crypto?.subtle === undefined, typeof navigator.storage?.getDirectory]), [false, true, 'undefined'])
+  await finished(r)
+  assert.equal(await hashFile(await save(r, 'notes.bin')), hash, 'the saved file differs from the shared one')
 })

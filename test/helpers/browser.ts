@@ -43,14 +43,15 @@ export function ensureChromium (): ChromiumCheck {
 /** A running headless browser with a fresh profile; `close()` removes the profile too. */
 export interface TestBrowser { context: BrowserContext, close: () => Promise<void> }
 
-export async function launchChromium (executablePath: string, viewport = { width: 1440, height: 900 }): Promise<TestBrowser> {
+/** `extraArgs`: more Chromium flags (e.g. a host resolver rule for a test origin). */
+export async function launchChromium (executablePath: string, viewport = { width: 1440, height: 900 }, extraArgs: string[] = []): Promise<TestBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'shoal-chromium-'))
   // Playwright passes the profile as --user-data-dir itself.
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
     timeout: LAUNCH_TIMEOUT_MS,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
     viewport,
     deviceScaleFactor: 1
   })
