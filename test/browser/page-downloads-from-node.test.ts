@@ -7,6 +7,7 @@
  */
 import { test, type TestContext } from 'node:test'
 import * as assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -43,6 +44,16 @@ async function rig (t: TestContext, chromiumArgs: string[] = []): Promise<Rig | 
   const errors: string[] = []
   page.on('pageerror', err => errors.push(err.message))
   return { swarm, server, page, errors }
+}
+
+/** A self-signed certificate for 127.0.0.1 (openssl), as `--ws-cert`/`--ws-key` files; undefined without openssl. */
+async function selfSignedCert (swarm: TestSwarm): Promise<{ certFile: string, keyFile: string } | undefined> {
+  const dir = await swarm.dir('tls')
+  const certFile = join(dir, 'cert.pem')
+  const keyFile = join(dir, 'key.pem')
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore', timeout: 30_000 })
+  return made.status === 0 ? { certFile, keyFile } : undefined
 }
 
 /** The web link naming these peers by their WebSockets addresses. */
@@ -169,4 +180,24 @@ test('a page that is not a secure context (http from a name, not loopback) still
   assert.deepEqual(await r.page.evaluate(() => [isSecureContext, globalThis.crypto?.subtle === undefined, typeof navigator.storage?.getDirectory]), [false, true, 'undefined'])
   await finished(r)
   assert.equal(await hashFile(await save(r, 'notes.bin')), hash, 'the saved file differs from the shared one')
+})
+
+test('a page reaches a node over WebSockets with TLS (/tls/ws, --ws-cert and --ws-key)', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  // The certificate is self-signed: this browser is told to accept it, as a real one would a CA's.
+  const r = await rig(t, ['--ignore-certificate-errors'])
+  if (r === undefined) return
+  const cert = await selfSignedCert(r.swarm)
+  if (cert === undefined) {
+    t.skip('no openssl to make a certificate with')
+    return
+  }
+  const path = join(await r.swarm.dir('source'), 'secure.bin')
+  const hash = await writeRandomFile(path, 3 * MiB + 17)
+  const seeder = await r.swarm.node('seeder', { reach: false, webSockets: cert })
+  assert.ok(seeder.addrs().some(a => /\/tcp\/\d+\/tls\/ws\/p2p\//.test(a)), `a /tls/ws address: ${seeder.addrs().join(' ')}`)
+  assert.ok(!seeder.addrs().some(a => /\/tcp\/\d+\/ws\/p2p\//.test(a)), 'no plain /ws address beside it')
+  const shared = await seeder.share(path)
+  await download(r, webLink(r.server, shared.cid, [seeder]))
+  assert.match(await r.page.textContent('#peers') ?? '', /over wss/)
+  assert.equal(await hashFile(await save(r, 'secure.bin')), hash, 'the saved file differs from the shared one')
 })
