@@ -1,11 +1,15 @@
 /// <reference lib="dom" />
 /**
- * The page's libp2p node: WebSockets out (a page can listen on nothing), Noise and yamux as Node
- * peers speak them, identify and ping. It dials only what a page may: `/tls/ws` anywhere, plain
- * `/ws` only from a page that is itself plain http (https pages may not open ws://).
+ * The page's libp2p node: WebSockets out to Node peers, Noise and yamux as they speak them,
+ * identify and ping; and WebRTC with other pages, signalled through a Node peer's circuit relay
+ * (the page holds a reservation there, so its `/p2p-circuit/webrtc` address reaches it). It dials
+ * only what a page may: `/tls/ws` anywhere, plain `/ws` only from a page that is itself plain
+ * http (https pages may not open ws://), and circuits through such relays.
  */
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
+import { webRTC } from '@libp2p/webrtc'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
@@ -18,21 +22,32 @@ export type PageLibp2p = Libp2p<{ identify: ReturnType<ReturnType<typeof identif
 export interface PageNetworkOptions {
   /** Refuse these peers (banned by the page's scores). */
   isBanned: (peerId: string) => boolean
+  /** ICE servers for WebRTC; none by default (host candidates: pages on one network). */
+  iceServers?: RTCIceServer[]
 }
 
-/** Whether this page may dial `addr`: WebSockets, secure unless the page itself is plain http. */
+/**
+ * Whether this page may dial `addr`: WebSockets, secure unless the page itself is plain http; or
+ * a circuit (a page's `/p2p-circuit/webrtc` address) through a relay it may dial so.
+ */
 export function pageCanDial (addr: Multiaddr, pageProtocol: string): boolean {
   const names = addr.getComponents().map(c => c.name)
-  if (names.includes('p2p-circuit')) return false
-  const ws = names.indexOf('ws')
-  if (ws === -1) return names.includes('wss')
-  return names[ws - 1] === 'tls' || pageProtocol === 'http:'
+  const circuit = names.indexOf('p2p-circuit')
+  const relay = circuit === -1 ? names : names.slice(0, circuit)
+  const ws = relay.indexOf('ws')
+  if (ws === -1) return relay.includes('wss')
+  return relay[ws - 1] === 'tls' || pageProtocol === 'http:'
 }
 
 export async function createPageNetwork (options: PageNetworkOptions): Promise<PageLibp2p> {
   const banned = (peerId: { toString: () => string }): boolean => options.isBanned(peerId.toString())
   return await createLibp2p({
-    transports: [webSockets()],
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [
+      webSockets(),
+      webRTC({ rtcConfiguration: { iceServers: options.iceServers ?? [] } }),
+      circuitRelayTransport()
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: PAGE_MAX_CONNECTIONS },

@@ -94,6 +94,8 @@ async function main (): Promise<void> {
     }))
     $<HTMLElement>('uploaded').textContent = formatBytes(peer.uploaded)
     document.body.dataset.uploaded = String(peer.uploaded)
+    const reachable = peer.libp2p.getMultiaddrs().map(a => a.toString()).filter(a => a.includes('/webrtc'))
+    document.body.dataset.addrs = JSON.stringify(reachable)
     const banned = peer.scores.banned()
     $<HTMLElement>('banned-line').hidden = banned.length === 0
     $<HTMLElement>('banned').textContent = banned.join(', ')
@@ -126,6 +128,8 @@ async function main (): Promise<void> {
     $<HTMLProgressElement>('progress').value = 1
     $<HTMLElement>('signer').textContent = `signed by ${result.publisher}`
     document.body.dataset.received = String(result.received)
+    document.body.dataset.sources = JSON.stringify(result.peers)
+    document.body.dataset.peerId = peer.peerId
     show('done', `Done: ${result.name}, ${formatBytes(result.bytes)}, every piece verified (${formatBytes(result.received)} fetched, the rest was stored here already).`)
     offerSave(peer, storage, result.name, link.cid.toString())
   } catch (err: any) {

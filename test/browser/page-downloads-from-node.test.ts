@@ -5,85 +5,15 @@
  * page that is not a secure context still verifies and stores (pure-JS SHA-256, IndexedDB). Headless Chromium from Debian's package
  * (test/helpers/browser.ts); skipped, with the reason, when it cannot be had.
  */
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
-import type { Page } from 'playwright-core'
-import { startPageServer, type PageServer } from '../../src/api/page-server.js'
-import { formatLink } from '../../src/content/link.js'
-import { isWebSocketsAddr } from '../../src/net/websockets.js'
 import { IN_FLIGHT_BYTES_PER_PEER } from '../../src/swarm/requester/constants.js'
-import { ensureChromium, INSTALL_ALLOWANCE_MS, launchChromium } from '../helpers/browser.js'
 import { HostilePeer } from '../helpers/hostile-peer.js'
-import { hashFile, MiB, TestSwarm, writeRandomFile } from '../helpers/swarm.js'
-
-/** The page's download and the browser's start, on a loaded machine. */
-const PAGE_TIMEOUT_MS = 120_000
-const TEST_TIMEOUT_MS = 2 * PAGE_TIMEOUT_MS + INSTALL_ALLOWANCE_MS
-
-interface Rig { swarm: TestSwarm, server: PageServer, page: Page, errors: string[] }
-
-/** A swarm, the page server and a fresh headless Chromium with one tab; undefined (skipped) without Chromium. */
-async function rig (t: TestContext, chromiumArgs: string[] = []): Promise<Rig | undefined> {
-  const chromium = ensureChromium()
-  if ('skip' in chromium) {
-    t.skip(chromium.skip)
-    return undefined
-  }
-  const swarm = new TestSwarm()
-  t.after(async () => await swarm.cleanup())
-  const server = await startPageServer('127.0.0.1', 0)
-  t.after(async () => await server.close())
-  const browser = await launchChromium(chromium.path, undefined, chromiumArgs)
-  t.after(async () => await browser.close())
-  const page = await browser.context.newPage()
-  const errors: string[] = []
-  page.on('pageerror', err => errors.push(err.message))
-  return { swarm, server, page, errors }
-}
-
-/** A self-signed certificate for 127.0.0.1 (openssl), as `--ws-cert`/`--ws-key` files; undefined without openssl. */
-async function selfSignedCert (swarm: TestSwarm): Promise<{ certFile: string, keyFile: string } | undefined> {
-  const dir = await swarm.dir('tls')
-  const certFile = join(dir, 'cert.pem')
-  const keyFile = join(dir, 'key.pem')
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore', timeout: 30_000 })
-  return made.status === 0 ? { certFile, keyFile } : undefined
-}
-
-/** The web link naming these peers by their WebSockets addresses. */
-function webLink (server: PageServer, cid: string, peers: Array<{ addrs: () => string[] }>): string {
-  const addrs = peers.flatMap(p => p.addrs()).filter(isWebSocketsAddr)
-  return `${server.url}#${formatLink({ cid: CID.parse(cid), peers: addrs.map(a => multiaddr(a)) })}`
-}
-
-/** Opens the link and waits for the page to say it is done (or failed); returns its status line. */
-async function download (r: Rig, link: string): Promise<string> {
-  await r.page.goto(link)
-  return await finished(r)
-}
-
-/** Waits for the page to say it is done (or failed); returns its status line. */
-async function finished ({ page, errors }: Rig): Promise<string> {
-  await page.waitForFunction(() => document.body.dataset.phase === 'done' || document.body.dataset.phase === 'error', undefined, { timeout: PAGE_TIMEOUT_MS })
-  const status = await page.textContent('#status') ?? ''
-  assert.equal(await page.evaluate(() => document.body.dataset.phase), 'done', `page says: ${status}; errors: ${errors.join('; ')}`)
-  return status
-}
-
-/** Clicks Save and stores what the browser hands over; returns its path. */
-async function save ({ page, swarm }: Rig, name: string): Promise<string> {
-  const [saved] = await Promise.all([page.waitForEvent('download', { timeout: PAGE_TIMEOUT_MS }), page.click('#save')])
-  assert.equal(saved.suggestedFilename(), name)
-  const path = join(await swarm.dir('saved'), name)
-  await saved.saveAs(path)
-  return path
-}
+import { download, finished, PAGE_TIMEOUT_MS, rig, save, selfSignedCert, TEST_TIMEOUT_MS, webLink } from '../helpers/page.js'
+import { hashFile, MiB, writeRandomFile } from '../helpers/swarm.js'
 
 test('a page downloads 32 MiB from a Node seeder over WebSockets; the saved file is byte-identical', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const r = await rig(t)
@@ -201,3 +131,4 @@ test('a page reaches a node over WebSockets with TLS (/tls/ws, --ws-cert and --w
   assert.match(await r.page.textContent('#peers') ?? '', /over wss/)
   assert.equal(await hashFile(await save(r, 'secure.bin')), hash, 'the saved file differs from the shared one')
 })
+

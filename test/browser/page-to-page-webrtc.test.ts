@@ -1,0 +1,73 @@
+/**
+ * Pages are peers of each other: page A downloads from a Node seeder, then page B, given only A's
+ * `/p2p-circuit/webrtc` address, gets the content from A alone, over WebRTC signalled through the
+ * node's circuit relay. Headless Chromium gathers WebRTC host candidates only on a non-loopback
+ * interface with a default route, so the test runs in a network namespace of its own (a veth
+ * whose default route leads nowhere): every packet stays in it. Root only; skipped otherwise.
+ */
+import { test } from 'node:test'
+import * as assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
+import { formatLink } from '../../src/content/link.js'
+import { ensureChromium, launchChromium } from '../helpers/browser.js'
+import { download, PAGE_TIMEOUT_MS, rig, save, TEST_TIMEOUT_MS, WEBRTC_ARGS, webLink, type Rig } from '../helpers/page.js'
+import { hashFile, MiB, writeRandomFile } from '../helpers/swarm.js'
+
+/** Set inside the namespace, where the test itself runs. */
+const IN_NAMESPACE = 'SHOAL_TEST_IN_NETNS'
+/** The namespace: loopback, and a veth with an address of the benchmarking range and a default route on it. */
+const NAMESPACE_SETUP = [
+  'ip link set lo up',
+  'ip link add shoal0 type veth peer name shoal1',
+  'ip addr add 198.18.0.1/24 dev shoal0',
+  'ip link set shoal0 up',
+  'ip link set shoal1 up',
+  'ip route add default dev shoal0'
+].join(' && ')
+
+if (process.env[IN_NAMESPACE] !== '1') {
+  test('page to page over WebRTC, in a network namespace of its own', { timeout: TEST_TIMEOUT_MS }, (t) => {
+    const chromium = ensureChromium() // installed out here: the namespace has no network
+    if ('skip' in chromium) return t.skip(chromium.skip)
+    if (process.getuid?.() !== 0) return t.skip('needs root for a network namespace (unshare -n)')
+    if (spawnSync('unshare', ['--version'], { stdio: 'ignore' }).status !== 0) return t.skip('no unshare to make a network namespace with')
+    const self = fileURLToPath(import.meta.url)
+    // A test run of its own in there (not a child of this runner: NODE_TEST_CONTEXT is dropped).
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${NAMESPACE_SETUP} && exec "$0" --test --test-reporter=tap "$1"`, process.execPath, self], {
+      env: { ...env, [IN_NAMESPACE]: '1' }, encoding: 'utf8', timeout: TEST_TIMEOUT_MS
+    })
+    assert.equal(run.status, 0, `the test in the namespace failed:\n${run.stdout}\n${run.stderr}`)
+    assert.match(run.stdout, /^# pass 1$/m, run.stdout)
+  })
+} else {
+  test('page B gets the content from page A alone, over WebRTC signalled through a Node relay', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    const r = await rig(t, WEBRTC_ARGS)
+    if (r === undefined) return
+    const chromium = ensureChromium() as { path: string }
+    const path = join(await r.swarm.dir('source'), 'video.bin')
+    const hash = await writeRandomFile(path, 8 * MiB + 3)
+    // A public node: it runs the relay service the pages signal WebRTC through.
+    const relay = await r.swarm.node('relay', { reach: { reachability: 'public' } })
+    const shared = await relay.share(path)
+    await download(r, webLink(r.server, shared.cid, [relay]))
+    await r.page.waitForFunction(() => JSON.parse(document.body.dataset.addrs ?? '[]').length > 0, undefined, { timeout: PAGE_TIMEOUT_MS })
+    const addrs = JSON.parse(await r.page.evaluate(() => document.body.dataset.addrs ?? '[]')) as string[]
+    const pageA = await r.page.evaluate(() => document.body.dataset.peerId)
+    // From now on only page A has the content: the node just relays.
+    assert.ok(await relay.removeContent(shared.cid))
+
+    const other = await launchChromium(chromium.path, undefined, WEBRTC_ARGS)
+    t.after(async () => await other.close())
+    const b: Rig = { ...r, page: await other.context.newPage(), errors: [] }
+    const link = `${r.server.url}#${formatLink({ cid: CID.parse(shared.cid), peers: addrs.map(a => multiaddr(a)) })}`
+    await download(b, link)
+    const sources = JSON.parse(await b.page.evaluate(() => document.body.dataset.sources ?? '{}')) as Record<string, number>
+    assert.deepEqual(Object.keys(sources), [pageA], `B's bytes came from page A alone: ${JSON.stringify(sources)}`)
+    assert.equal(await hashFile(await save(b, 'video.bin')), hash, 'the saved file differs from the shared one')
+  })
+}
