@@ -25,13 +25,14 @@ export class JobSession {
   constructor (private readonly libp2p: ShoalLibp2p, readonly worker: string, private readonly job: string) {}
 
   /** Sends the job; resolves once the worker committed, refused or failed (never rejects). */
-  async commit (spec: JobSpec, origins: string[], signal: AbortSignal): Promise<CommitOutcome> {
+  async commit (spec: JobSpec, origins: string[], signal: AbortSignal, onSent?: () => void): Promise<CommitOutcome> {
     const s = AbortSignal.any([signal, AbortSignal.timeout(JOB_FETCH_MS + spec.limits.timeoutS * 1000)])
     try {
       this.stream = await this.libp2p.dialProtocol(peerIdFromString(this.worker), COMPUTE_PROTOCOL, { signal: s })
       this.remoteAddr = this.libp2p.getConnections(peerIdFromString(this.worker))[0]?.remoteAddr.toString()
       this.reader = new FrameReader(this.stream)
       this.stream.send(encodeComputeFrame({ type: 'job', spec, origins }))
+      onSent?.()
       const answer = decodeComputeAnswer(await this.reader.next(s))
       if (answer.type === 'refused') return { kind: 'refused', answer }
       if (answer.type === 'failed') return { kind: 'failed', answer }

@@ -13,6 +13,7 @@ import {
 import type { JobSpec } from './job-spec.js'
 import { jobId as jobIdOf } from './job-spec.js'
 import { runWithQuorum, type QuorumResult } from './quorum.js'
+import type { ProgressListener } from './progress.js'
 import { Worker, type ServedJob } from './worker.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
@@ -46,6 +47,8 @@ export interface RunOptions {
   /** Ignore an agreed result this node already has for the job. */
   noCache?: boolean
   signal?: AbortSignal
+  /** Told of each step: workers found, job sent, commits, reveals, quorum (progress.ts). */
+  onProgress?: ProgressListener
 }
 
 export interface RunResult extends QuorumResult {
@@ -108,8 +111,10 @@ export class ComputeService implements NodeService {
     let agreed = options.noCache === true ? undefined : this.cache.get(job)
     const cached = agreed !== undefined
     if (agreed === undefined) {
+      options.onProgress?.({ event: 'job', job, replicas })
       const candidates = options.workers ?? await this.findWorkers({ signal })
-      agreed = await runWithQuorum(this.c, spec, { replicas, candidates, sameNetworkOk: options.sameNetworkOk, signal })
+      options.onProgress?.({ event: 'workers', found: candidates.length })
+      agreed = await runWithQuorum(this.c, spec, { replicas, candidates, sameNetworkOk: options.sameNetworkOk, signal, onProgress: options.onProgress })
       this.cache.delete(job)
       this.cache.set(job, agreed)
       if (this.cache.size > MAX_CACHED_RESULTS) this.cache.delete(this.cache.keys().next().value!)

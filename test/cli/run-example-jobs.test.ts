@@ -104,6 +104,18 @@ test('shoal run of the example jobs: three workers agree, and the results equal 
     assert.equal(new Set(done.workers as string[]).size, 3, 'three distinct workers')
     assert.deepEqual([...(done.workers as string[])].sort(), workers.map(w => w.peerId).sort())
     assert.equal(done.cached, false)
+    // Progress, in order: the job, workers found, the job sent to each, three commitments before any reveal, the quorum, the result.
+    const names = events.map(e => e.event)
+    assert.equal(events[0]?.event, 'job', show(result))
+    assert.equal(events[0]?.job, done.job)
+    assert.ok((events.find(e => e.event === 'workers')?.found as number) >= 3)
+    assert.equal(names.filter(n => n === 'job-sent').length, 3)
+    assert.deepEqual(events.filter(e => e.event === 'commit').map(e => e.commits), [1, 2, 3])
+    assert.deepEqual(events.filter(e => e.event === 'reveal').map(e => e.reveals), [1, 2, 3])
+    assert.ok(names.lastIndexOf('commit') < names.indexOf('reveal'), 'every replica committed before any revealed')
+    assert.ok(events.filter(e => e.event === 'reveal').every(e => e.result === done.result))
+    assert.deepEqual(events.find(e => e.event === 'quorum'), { event: 'quorum', result: done.result, agreed: 3, of: 3 })
+    assert.equal(names.at(-1), 'result')
     return { files: done.path as string, result: done, events }
   }
 

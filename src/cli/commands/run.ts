@@ -11,6 +11,7 @@ import type { Reporter } from '../reporter.js'
 import { signalOnInterrupt } from '../signals.js'
 import { findDaemon } from '../remote/find-daemon.js'
 import { sleep } from '../../sleep.js'
+import { RunProgressReport } from '../run-progress.js'
 
 export const RUN_HELP = `Usage: shoal run <module.wasm|cid> [--input <cid|path>]... [--arg <s>]... [options]
 
@@ -29,7 +30,8 @@ Options:
   --same-network-ok      allow several workers on one failure domain (one host or LAN)
   --no-cache             run again even if this node has an agreed result for the job
   -o <dir>               where the result goes (as <dir>/out)
-  --json                 {"event":"result","job","result","agreed","of","workers":[…],"path","cached"}
+  --json                 progress events (job, workers, job-sent, commit, refused, reveal, quorum),
+                         then {"event":"result","job","result","agreed","of","workers":[…],"path","cached"}
   --data-dir, --listen, --bootstrap, --no-mdns, --network-key, -h/--help as for every command
 
 Errors: NO_WORKERS, NO_QUORUM (never a wrong answer), JOB_TIMEOUT, JOB_MEMORY, JOB_REJECTED, JOB_FAILED.`
@@ -70,9 +72,10 @@ export async function run (parsed: Parsed, reporter: Reporter): Promise<number> 
     while (node.connectedPeers().length === 0 && Date.now() < deadline && !interrupt.signal.aborted) await sleep(100, interrupt.signal)
     await sleep(IDENTIFY_WAIT_MS, interrupt.signal)
     const output = parsed.values.output !== undefined ? resolve(parsed.values.output as string) : undefined
+    const progress = new RunProgressReport(reporter)
     const result = await node.service<ComputeService>(COMPUTE_SERVICE)!.run(spec, {
-      replicas, workers: parsed.values.workers as string[] | undefined, sameNetworkOk: parsed.values['same-network-ok'] === true, noCache: parsed.values['no-cache'] === true, output, signal: interrupt.signal
-    })
+      replicas, workers: parsed.values.workers as string[] | undefined, sameNetworkOk: parsed.values['same-network-ok'] === true, noCache: parsed.values['no-cache'] === true, output, signal: interrupt.signal, onProgress: progress.update
+    }).finally(() => progress.clear())
     const workers = result.workers.map(w => w.peerId)
     reporter.say(`result ${result.result}  agreed ${result.agreed}/${result.of} (${workers.map(shortId).join(', ')})${result.cached ? '  cached' : ''}${result.path !== undefined ? `  written to ${result.path}` : ''}`)
     reporter.event({ event: 'result', job: result.job, result: result.result, agreed: result.agreed, of: result.of, workers, path: result.path ?? null, cached: result.cached })
