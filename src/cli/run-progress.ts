@@ -35,7 +35,11 @@ export class RunProgressReport {
     const refused = this.refused > 0 ? `, ${this.refused} refused` : ''
     const text = p.event === 'quorum'
       ? `job ${shortId(this.job)}: agreed ${p.agreed}/${p.of}, downloading the result…`
-      : `job ${shortId(this.job)}: ${this.found} workers found, sent to ${this.sent}${refused}, ${this.commits}/${this.replicas} committed, ${this.reveals} revealed`
+      : p.event === 'cached'
+        ? `agreed result ${shortId(p.result)} found (${p.source === 'dht' ? `DHT record, ${p.signers} signers checked` : 'this node'}), nothing to run`
+        : p.event === 'published'
+          ? `agreed result published in the DHT (${p.stored} peers)`
+          : `job ${shortId(this.job)}: ${this.found} workers found, sent to ${this.sent}${refused}, ${this.commits}/${this.replicas} committed, ${this.reveals} revealed`
     this.line?.update(text)
   }
 

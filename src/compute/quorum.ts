@@ -29,8 +29,8 @@ export interface QuorumResult {
   result: string
   agreed: number
   of: number
-  /** The workers that reported the agreed result, with the address we reached each on. */
-  workers: Array<{ peerId: string, addr?: string }>
+  /** The workers that reported the agreed result, with the address we reached each on and their signature on it. */
+  workers: Array<{ peerId: string, addr?: string, signature?: string }>
   /** Workers whose answer disagreed with the quorum, or did not match their commitment. */
   dissenters: string[]
 }
@@ -55,6 +55,7 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
   const committed: JobSession[] = []
   const failures: FailedAnswer[] = []
   const revealed = new Map<string, string>()
+  const signatures = new Map<string, string>()
   const lied: string[] = []
   let asked = 0
   let sameDomain = 0
@@ -100,6 +101,7 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
     for (const { s, r } of reveals) {
       if (r.kind === 'revealed') {
         revealed.set(s.worker, r.result)
+        signatures.set(s.worker, r.signature)
         report({ event: 'reveal', worker: s.worker, result: r.result, reveals: revealed.size })
       } else if (r.kind === 'lied') { lied.push(s.worker); c.scores.fault(s.worker, 'protocol-error') }
     }
@@ -111,7 +113,7 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
       for (const w of agreeing) c.scores.credit(w)
       const addrOf = new Map(committed.map(s => [s.worker, s.remoteAddr]))
       report({ event: 'quorum', result: agreed.result, agreed: agreed.count, of: revealed.size })
-      return { job, result: agreed.result, agreed: agreed.count, of: revealed.size, workers: agreeing.map(peerId => ({ peerId, addr: addrOf.get(peerId) })), dissenters: [...dissenters, ...lied] }
+      return { job, result: agreed.result, agreed: agreed.count, of: revealed.size, workers: agreeing.map(peerId => ({ peerId, addr: addrOf.get(peerId), signature: signatures.get(peerId) })), dissenters: [...dissenters, ...lied] }
     }
     const before = committed.length
     await fill(committed.length + 1)

@@ -14,6 +14,8 @@ import type { JobSpec } from './job-spec.js'
 import { jobId as jobIdOf } from './job-spec.js'
 import { runWithQuorum, type QuorumResult } from './quorum.js'
 import type { ProgressListener } from './progress.js'
+import { PublishedResults } from './published-results.js'
+import { resultRecordSelectors, resultRecordValidators } from './result-record.js'
 import { Worker, type ServedJob } from './worker.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
@@ -53,6 +55,10 @@ export interface RunOptions {
 
 export interface RunResult extends QuorumResult {
   cached: boolean
+  /** Where a cached result came from: this node's memory or a checked DHT record. */
+  source?: 'local' | 'dht'
+  /** Peers that stored the agreed result's record in the DHT (a fresh run only). */
+  published?: number
   /** Where the result was written, when `output` was given. */
   path?: string
 }
@@ -71,8 +77,10 @@ export class ComputeService implements NodeService {
   readonly worker?: Worker
   /** Agreed results by job ID (bounded, oldest dropped first). */
   private readonly cache = new Map<string, QuorumResult>()
+  private readonly published: PublishedResults
 
   constructor (private readonly c: NodeComponents, options: ComputeOptions) {
+    this.published = new PublishedResults(c)
     const slots = options.slots ?? 0
     if (!Number.isInteger(slots) || slots < 0 || slots > MAX_COMPUTE_SLOTS) {
       throw new ShoalError(ErrorCode.BadArgument, `compute slots must be a whole number from 0 to ${MAX_COMPUTE_SLOTS}`)
@@ -108,16 +116,27 @@ export class ComputeService implements NodeService {
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new ShoalError(ErrorCode.BadArgument, `replicas must be from 1 to ${MAX_REPLICAS}`)
     const signal = options.signal !== undefined ? AbortSignal.any([options.signal, this.c.signal]) : this.c.signal
     const job = (await jobIdOf(spec)).toString()
+    const report: ProgressListener = p => { try { options.onProgress?.(p) } catch {} }
     let agreed = options.noCache === true ? undefined : this.cache.get(job)
-    const cached = agreed !== undefined
+    let source: 'local' | 'dht' | undefined = agreed !== undefined ? 'local' : undefined
+    if (agreed === undefined && options.noCache !== true) {
+      const rule = { minSigners: Math.floor(replicas / 2) + 1, allowed: options.workers !== undefined ? new Set(options.workers) : undefined, sameNetworkOk: options.sameNetworkOk }
+      const found = await this.published.lookup(job, rule, signal)
+      if (found.kind === 'found') {
+        agreed = { job, result: found.record.result, agreed: found.signers.length, of: found.record.signatures.length, workers: found.signers, dissenters: [] }
+        source = 'dht'
+        this.remember(agreed)
+      } else if (found.kind === 'refused') report({ event: 'record-refused', reason: found.reason })
+    }
+    if (agreed !== undefined) report({ event: 'cached', source: source!, result: agreed.result, signers: agreed.workers.length })
+    let publishing: Promise<number> | undefined
     if (agreed === undefined) {
-      options.onProgress?.({ event: 'job', job, replicas })
+      report({ event: 'job', job, replicas })
       const candidates = options.workers ?? await this.findWorkers({ signal })
-      options.onProgress?.({ event: 'workers', found: candidates.length })
+      report({ event: 'workers', found: candidates.length })
       agreed = await runWithQuorum(this.c, spec, { replicas, candidates, sameNetworkOk: options.sameNetworkOk, signal, onProgress: options.onProgress })
-      this.cache.delete(job)
-      this.cache.set(job, agreed)
-      if (this.cache.size > MAX_CACHED_RESULTS) this.cache.delete(this.cache.keys().next().value!)
+      this.remember(agreed)
+      publishing = this.published.publish(agreed, signal)
     }
     let path: string | undefined
     if (options.output !== undefined) {
@@ -125,7 +144,19 @@ export class ComputeService implements NodeService {
       const got = await this.c.content.get(formatLink({ cid: CID.parse(agreed.result), peers: peers.slice(0, 8) }), { output: options.output, signal })
       path = got.path
     }
-    return { ...agreed, cached, path }
+    const cached = source !== undefined
+    let published: number | undefined
+    if (publishing !== undefined) {
+      published = await publishing
+      report({ event: 'published', job, stored: published })
+    }
+    return { ...agreed, cached, source, published, path }
+  }
+
+  private remember (agreed: QuorumResult): void {
+    this.cache.delete(agreed.job)
+    this.cache.set(agreed.job, agreed)
+    if (this.cache.size > MAX_CACHED_RESULTS) this.cache.delete(this.cache.keys().next().value!)
   }
 
   /** Workers this node could send jobs to. */
@@ -150,5 +181,10 @@ export class ComputeService implements NodeService {
 }
 
 export function computeCapability (options: ComputeOptions = {}): Capability {
-  return { name: COMPUTE_SERVICE, create: c => new ComputeService(c, options) }
+  return {
+    name: COMPUTE_SERVICE,
+    // Every node stores and checks agreed-result records (result-record.ts) for the DHT.
+    network: { dhtValidators: resultRecordValidators, dhtSelectors: resultRecordSelectors },
+    create: c => new ComputeService(c, options)
+  }
 }

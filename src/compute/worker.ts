@@ -1,5 +1,5 @@
 /**
- * The worker side of `/shoal/compute/1.0.0`: admit a job within the worker's caps, fetch its module
+ * The worker side of `/shoal/compute/2.0.0`: admit a job within the worker's caps, fetch its module
  * and inputs (from its own store first), run it in the sandbox, serve `/out` as a content, commit to
  * the result CID, and reveal it when the requester asks. Outputs have no signature in their CID
  * (the manifest's CID), so honest workers give the same result CID.
@@ -17,6 +17,7 @@ import { FrameReader } from './job-stream.js'
 import { jobId as jobIdOf, type JobSpec } from './job-spec.js'
 import { decodeComputeRequest, encodeComputeFrame, FAILURE_CODES, type ComputeAnswer, type FailureCode } from './messages.js'
 import { runJob } from './sandbox/run-job.js'
+import { signResult } from './result-record.js'
 import { safeRelative } from './safe-output.js'
 
 export interface ServedJob {
@@ -72,7 +73,7 @@ export class Worker {
       record.state = 'committed'
       const reveal = decodeComputeRequest(await reader.next(AbortSignal.any([this.c.signal, AbortSignal.timeout(REVEAL_WAIT_MS)])))
       if (reveal.type !== 'reveal') throw new Error('a second job on one stream')
-      send({ type: 'revealed', result, nonce })
+      send({ type: 'revealed', result, nonce, signature: await signResult(this.c.privateKey, job, result) })
       record.state = 'revealed'
       record.result = result
       await stream.close().catch(() => {})

@@ -17,6 +17,7 @@ import { FrameReader } from '../../src/compute/job-stream.js'
 import { jobId, makeJobSpec } from '../../src/compute/job-spec.js'
 import { decodeComputeRequest, encodeComputeFrame } from '../../src/compute/messages.js'
 import { runJob } from '../../src/compute/sandbox/run-job.js'
+import { signResult } from '../../src/compute/result-record.js'
 import { COMPUTE_SERVICE, type ComputeService } from '../../src/compute/service.js'
 import { TestSwarm } from '../helpers/swarm.js'
 
@@ -61,7 +62,7 @@ function liar (log: string[]): Capability {
             const nonce = randomNonce()
             stream.send(encodeComputeFrame({ type: 'commit', job, commitment: await commitmentOf(job, FORGED, c.peerId, nonce) }))
             await reader.next(AbortSignal.timeout(30_000))
-            stream.send(encodeComputeFrame({ type: 'revealed', result: FORGED, nonce }))
+            stream.send(encodeComputeFrame({ type: 'revealed', result: FORGED, nonce, signature: await signResult(c.privateKey, job, FORGED) }))
             await stream.close()
           })().catch(() => stream.abort(new Error('liar failed')))
         })
