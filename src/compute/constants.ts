@@ -96,3 +96,13 @@ export const RECORD_PUBLISH_MS = 15_000
 export const RECORD_LOOKUP_MS = 8_000
 /** Time to reach one signer of a result record (it must be reachable to count, and serves the result). */
 export const RECORD_SIGNER_DIAL_MS = 5_000
+/** `shoal map`: most files of one dataset, how long to look for the dataset's holders, most jobs at once. */
+export const MAX_MAP_FILES = 100_000
+export const MAP_HOLDER_SEARCH_MS = 5_000
+export const MAX_MAP_CONCURRENCY = 8
+/** Under `-o`: where map downloads each result before moving it to `<dir>/<file path>`. */
+export const MAP_STAGING_DIR = '.shoal-map'
+/** Modules a worker keeps after a job (most recently used; a map sends one module many times). */
+export const MAX_KEPT_MODULES = 16
+/** Under the data dir: where a worker keeps them. */
+export const MODULES_DIR = 'compute-modules'

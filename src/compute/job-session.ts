@@ -14,7 +14,7 @@ import type { JobSpec } from './job-spec.js'
 import { decodeComputeAnswer, encodeComputeFrame, type FailedAnswer, type RefusedAnswer } from './messages.js'
 
 export type CommitOutcome = { kind: 'committed' } | { kind: 'refused', answer: RefusedAnswer } | { kind: 'failed', answer: FailedAnswer } | { kind: 'error', message: string }
-export type RevealOutcome = { kind: 'revealed', result: string, signature: string } | { kind: 'lied', message: string } | { kind: 'error', message: string }
+export type RevealOutcome = { kind: 'revealed', result: string, signature: string, moved: number } | { kind: 'lied', message: string } | { kind: 'error', message: string }
 
 export class JobSession {
   private stream?: Stream
@@ -56,7 +56,7 @@ export class JobSession {
       if (answer.type !== 'revealed') return { kind: 'lied', message: `answered reveal with ${answer.type}` }
       if (await commitmentOf(this.job, answer.result, this.worker, answer.nonce) !== this.commitment) return { kind: 'lied', message: 'revealed a result that does not match its commitment' }
       if (!await verifyResultSignature(this.worker, this.job, answer.result, answer.signature)) return { kind: 'lied', message: 'its signature on the result does not verify' }
-      return { kind: 'revealed', result: answer.result, signature: answer.signature }
+      return { kind: 'revealed', result: answer.result, signature: answer.signature, moved: answer.moved }
     } catch (err: any) {
       return { kind: 'error', message: String(err?.message ?? err).split('\n')[0]! }
     } finally {

@@ -30,7 +30,7 @@ export interface QuorumResult {
   agreed: number
   of: number
   /** The workers that reported the agreed result, with the address we reached each on and their signature on it. */
-  workers: Array<{ peerId: string, addr?: string, signature?: string }>
+  workers: Array<{ peerId: string, addr?: string, signature?: string, moved?: number }>
   /** Workers whose answer disagreed with the quorum, or did not match their commitment. */
   dissenters: string[]
 }
@@ -56,6 +56,7 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
   const failures: FailedAnswer[] = []
   const revealed = new Map<string, string>()
   const signatures = new Map<string, string>()
+  const moved = new Map<string, number>()
   const lied: string[] = []
   let asked = 0
   let sameDomain = 0
@@ -102,6 +103,7 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
       if (r.kind === 'revealed') {
         revealed.set(s.worker, r.result)
         signatures.set(s.worker, r.signature)
+        moved.set(s.worker, r.moved)
         report({ event: 'reveal', worker: s.worker, result: r.result, reveals: revealed.size })
       } else if (r.kind === 'lied') { lied.push(s.worker); c.scores.fault(s.worker, 'protocol-error') }
     }
@@ -113,7 +115,7 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
       for (const w of agreeing) c.scores.credit(w)
       const addrOf = new Map(committed.map(s => [s.worker, s.remoteAddr]))
       report({ event: 'quorum', result: agreed.result, agreed: agreed.count, of: revealed.size })
-      return { job, result: agreed.result, agreed: agreed.count, of: revealed.size, workers: agreeing.map(peerId => ({ peerId, addr: addrOf.get(peerId), signature: signatures.get(peerId) })), dissenters: [...dissenters, ...lied] }
+      return { job, result: agreed.result, agreed: agreed.count, of: revealed.size, workers: agreeing.map(peerId => ({ peerId, addr: addrOf.get(peerId), signature: signatures.get(peerId), moved: moved.get(peerId) })), dissenters: [...dissenters, ...lied] }
     }
     const before = committed.length
     await fill(committed.length + 1)

@@ -15,6 +15,7 @@ import { jobId as jobIdOf } from './job-spec.js'
 import { runWithQuorum, type QuorumResult } from './quorum.js'
 import type { ProgressListener } from './progress.js'
 import { PublishedResults } from './published-results.js'
+import { mapDataset, type MapJob, type MapOptions, type MapResult } from './map.js'
 import { resultRecordSelectors, resultRecordValidators } from './result-record.js'
 import { Worker, type ServedJob } from './worker.js'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -40,8 +41,10 @@ export const COMPUTE_SERVICE = 'compute'
 export interface RunOptions {
   /** Workers that must agree (a strict majority of them). Default 3. */
   replicas?: number
-  /** Send the job to these workers only, in this order; else workers are found (DHT, identify). */
+  /** Send the job to these workers only, in this order; else workers are found (DHT, identify). Only their signatures count in a DHT record. */
   workers?: string[]
+  /** Workers to try in this order, found by the caller (map): unlike `workers`, no limit on whom a DHT record may be signed by. */
+  candidates?: string[]
   /** Allow several workers on one failure domain (/24, /48): one host or LAN. */
   sameNetworkOk?: boolean
   /** Folder to download the agreed result into (as `<output>/out`). */
@@ -49,6 +52,8 @@ export interface RunOptions {
   /** Ignore an agreed result this node already has for the job. */
   noCache?: boolean
   signal?: AbortSignal
+  /** Hands over the DHT publication of a fresh result instead of awaiting it (map awaits them all at its end). */
+  deferPublish?: (publishing: Promise<number>) => void
   /** Told of each step: workers found, job sent, commits, reveals, quorum (progress.ts). */
   onProgress?: ProgressListener
 }
@@ -132,7 +137,7 @@ export class ComputeService implements NodeService {
     let publishing: Promise<number> | undefined
     if (agreed === undefined) {
       report({ event: 'job', job, replicas })
-      const candidates = options.workers ?? await this.findWorkers({ signal })
+      const candidates = options.workers ?? options.candidates ?? await this.findWorkers({ signal })
       report({ event: 'workers', found: candidates.length })
       agreed = await runWithQuorum(this.c, spec, { replicas, candidates, sameNetworkOk: options.sameNetworkOk, signal, onProgress: options.onProgress })
       this.remember(agreed)
@@ -146,7 +151,8 @@ export class ComputeService implements NodeService {
     }
     const cached = source !== undefined
     let published: number | undefined
-    if (publishing !== undefined) {
+    if (publishing !== undefined && options.deferPublish !== undefined) options.deferPublish(publishing)
+    else if (publishing !== undefined) {
       published = await publishing
       report({ event: 'published', job, stored: published })
     }
@@ -157,6 +163,14 @@ export class ComputeService implements NodeService {
     this.cache.delete(agreed.job)
     this.cache.set(agreed.job, agreed)
     if (this.cache.size > MAX_CACHED_RESULTS) this.cache.delete(this.cache.keys().next().value!)
+  }
+
+  /**
+   * Runs `job` once per file of `dataset` (a CID or link), first on workers holding it, and writes
+   * each agreed result to `<output>/<file path>/` (map.ts).
+   */
+  async map (job: MapJob, dataset: string, options: MapOptions): Promise<MapResult> {
+    return await mapDataset(this.c, async (spec, o) => await this.run(spec, o), async signal => await this.findWorkers({ signal }), job, dataset, options)
   }
 
   /** Workers this node could send jobs to. */

@@ -19,6 +19,7 @@ import { decodeComputeRequest, encodeComputeFrame, FAILURE_CODES, type ComputeAn
 import { runJob } from './sandbox/run-job.js'
 import { signResult } from './result-record.js'
 import { safeRelative } from './safe-output.js'
+import { ModuleCache } from './module-cache.js'
 
 export interface ServedJob {
   job: string
@@ -27,7 +28,9 @@ export interface ServedJob {
   state: 'running' | 'committed' | 'revealed' | 'refused' | 'failed'
   result?: string
   error?: string
+  /** Bytes fetched for the job (module and inputs), and of them the inputs' (0 when it ran next to its data). */
   movedBytes: number
+  inputMovedBytes: number
   cpuMs: number
   startedAt: number
 }
@@ -36,7 +39,11 @@ export class Worker {
   /** Jobs this worker has served, newest last (bounded). */
   readonly served: ServedJob[] = []
 
-  constructor (private readonly c: NodeComponents, private readonly admissions: Admissions, private readonly maxServed = 1_000) {}
+  private readonly modules: ModuleCache
+
+  constructor (private readonly c: NodeComponents, private readonly admissions: Admissions, private readonly maxServed = 1_000) {
+    this.modules = new ModuleCache(c)
+  }
 
   async serve (stream: Stream, connection: Connection): Promise<void> {
     const reader = new FrameReader(stream)
@@ -53,7 +60,7 @@ export class Worker {
         await stream.close().catch(() => {})
         return
       }
-      const record: ServedJob = { job, from, inputs: spec.inputs, state: 'running', movedBytes: 0, cpuMs: 0, startedAt: Date.now() }
+      const record: ServedJob = { job, from, inputs: spec.inputs, state: 'running', movedBytes: 0, inputMovedBytes: 0, cpuMs: 0, startedAt: Date.now() }
       this.remember(record)
       let result: string
       try {
@@ -73,7 +80,7 @@ export class Worker {
       record.state = 'committed'
       const reveal = decodeComputeRequest(await reader.next(AbortSignal.any([this.c.signal, AbortSignal.timeout(REVEAL_WAIT_MS)])))
       if (reveal.type !== 'reveal') throw new Error('a second job on one stream')
-      send({ type: 'revealed', result, nonce, signature: await signResult(this.c.privateKey, job, result) })
+      send({ type: 'revealed', result, nonce, moved: record.inputMovedBytes, signature: await signResult(this.c.privateKey, job, result) })
       record.state = 'revealed'
       record.result = result
       await stream.close().catch(() => {})
@@ -86,16 +93,18 @@ export class Worker {
     const signal = AbortSignal.any([this.c.signal, AbortSignal.timeout(JOB_FETCH_MS + spec.limits.timeoutS * 1000)])
     const inputs = new JobInputs(this.c, origins, signal)
     try {
+      const moduleMoved = await this.modules.ensure(spec.module, origins, signal)
       const module = await inputs.tree(spec.module)
       if (module.tree.length !== 1) throw new ShoalError(JobError.Rejected, 'the module content must hold exactly one file')
       const trees = []
-      let moved = module.movedBytes
-      for (const cid of spec.inputs) {
-        const fetched = await inputs.tree(cid)
+      let moved = 0
+      for (const input of spec.inputs) {
+        const fetched = await inputs.tree(input)
         trees.push(fetched.tree)
         moved += fetched.movedBytes
       }
-      record.movedBytes = moved
+      record.inputMovedBytes = moved
+      record.movedBytes = moved + moduleMoved
       const output = await runJob({ module: module.tree[0]![1], seed: job, args: spec.args, env: spec.env, inputs: trees, limits: spec.limits, signal })
       record.cpuMs = output.cpuMs
       if (output.files.length === 0) throw new ShoalError(JobError.Failed, 'job wrote nothing under /out')

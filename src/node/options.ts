@@ -9,6 +9,7 @@ import type { Fault } from '../swarm/common/peer-scores.js'
 import type { Download, DownloadProgress, DownloadResult, PieceEvent } from '../swarm/requester/download.js'
 import type { ConnectionSummary, ContentSummary } from './content-list.js'
 import type { Capability } from './service.js'
+import type { Manifest } from '../content/manifest.js'
 
 export interface NodeOptions {
   /** Where the key and database live. Default `$SHOAL_HOME` or `~/.shoal`. */
@@ -78,6 +79,8 @@ export interface GetOptions {
   sealed?: boolean
   /** Peer IDs not to fetch from in this download. */
   avoid?: string[]
+  /** Called with the verified manifest before anything is written; throwing ends the get with that error. */
+  onManifest?: (manifest: Manifest) => void
 }
 
 /** What a running `get` lets its caller steer or inspect. */

@@ -134,4 +134,22 @@ test('shoal run of the example jobs: three workers agree, and the results equal 
   const sums = order.map(path => `${createHash('sha256').update(library.get(path)!).digest('hex')}  ${path}\n`).join('')
   assert.equal(await readFile(join(summed.files, 'SHA256SUMS'), 'utf8'), sums)
   assert.notEqual(summed.result.result, counted.result.result)
+
+  // shoal map: one job per file of the folder, each result in out/<path>/SHA256SUMS, a map-file event per file and a summary.
+  const mapOut = join(await cli.dir('map'), 'sums')
+  const mapped = await cli.run(['map', join(JOBS, 'sha256sum.wasm'), dir, '--replicas', '2', '--same-network-ok', '--memory', '32M', '-o', mapOut, '--json', ...cli.net(), ...bootstrap], 120_000)
+  assertSuccess(mapped)
+  const mapEvents = jsonEvents(mapped)
+  const perFile = mapEvents.filter(e => e.event === 'map-file')
+  assert.deepEqual(perFile.map(e => e.path).sort(), [...library.keys()].sort(), show(mapped))
+  assert.ok(perFile.every(e => e.agreed === 2 && e.of === 2 && e.error === undefined))
+  const summary = mapEvents.at(-1)!
+  assert.equal(summary.event, 'map')
+  assert.equal(summary.files, library.size)
+  assert.equal(summary.agreed, library.size)
+  assert.equal(summary.failed, 0)
+  assert.ok((summary.moved as number) > 0, 'the data lived only on the requester, so it moved')
+  for (const [path, bytes] of library) {
+    assert.equal(await readFile(join(mapOut, ...path.split('/'), 'SHA256SUMS'), 'utf8'), `${createHash('sha256').update(bytes).digest('hex')}  ${path}\n`, path)
+  }
 })

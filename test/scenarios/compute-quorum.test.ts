@@ -62,7 +62,7 @@ function liar (log: string[]): Capability {
             const nonce = randomNonce()
             stream.send(encodeComputeFrame({ type: 'commit', job, commitment: await commitmentOf(job, FORGED, c.peerId, nonce) }))
             await reader.next(AbortSignal.timeout(30_000))
-            stream.send(encodeComputeFrame({ type: 'revealed', result: FORGED, nonce, signature: await signResult(c.privateKey, job, FORGED) }))
+            stream.send(encodeComputeFrame({ type: 'revealed', result: FORGED, nonce, moved: 0, signature: await signResult(c.privateKey, job, FORGED) }))
             await stream.close()
           })().catch(() => stream.abort(new Error('liar failed')))
         })
