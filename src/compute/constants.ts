@@ -106,3 +106,6 @@ export const MAP_STAGING_DIR = '.shoal-map'
 export const MAX_KEPT_MODULES = 16
 /** Under the data dir: where a worker keeps them. */
 export const MODULES_DIR = 'compute-modules'
+/** Runs a daemon keeps for its API clients, and progress events kept per run. */
+export const MAX_RUN_JOBS = 64
+export const MAX_RUN_JOB_EVENTS = 64

@@ -118,6 +118,7 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
       return { job, result: agreed.result, agreed: agreed.count, of: revealed.size, workers: agreeing.map(peerId => ({ peerId, addr: addrOf.get(peerId), signature: signatures.get(peerId), moved: moved.get(peerId) })), dissenters: [...dissenters, ...lied] }
     }
     const before = committed.length
+    if (asked < maxReplicas && queue.length > 0) report({ event: 'split', reveals: revealed.size, different: new Set(revealed.values()).size })
     await fill(committed.length + 1)
     if (committed.length === before) break
     pending = committed.slice(before)

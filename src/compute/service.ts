@@ -8,7 +8,7 @@ import type { Capability, NodeComponents, NodeService } from '../node/service.js
 import { Admissions, type WorkerLimits } from './admission.js'
 import {
   COMPUTE_OFFER_REPROVIDE_MS, COMPUTE_PROTOCOL, COMPUTE_PROVIDE_RETRY_MS, DEFAULT_MEMORY_MIB, DEFAULT_OUTPUT_MIB, DEFAULT_REPLICAS, DEFAULT_TIMEOUT_S,
-  MAX_CACHED_RESULTS, MAX_COMPUTE_SLOTS, MAX_INBOUND_COMPUTE_STREAMS, MAX_REPLICAS
+  MAX_CACHED_RESULTS, MAX_COMPUTE_SLOTS, MAX_INBOUND_COMPUTE_STREAMS, MAX_REPLICAS, RunError
 } from './constants.js'
 import type { JobSpec } from './job-spec.js'
 import { jobId as jobIdOf } from './job-spec.js'
@@ -16,6 +16,8 @@ import { runWithQuorum, type QuorumResult } from './quorum.js'
 import type { ProgressListener } from './progress.js'
 import { PublishedResults } from './published-results.js'
 import { mapDataset, type MapJob, type MapOptions, type MapResult } from './map.js'
+import { newCounters, type ComputeCounters } from './counters.js'
+import { RunJobs, type RunJob } from './run-jobs.js'
 import { resultRecordSelectors, resultRecordValidators } from './result-record.js'
 import { Worker, type ServedJob } from './worker.js'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -72,7 +74,11 @@ export interface ComputeStatus {
   worker: boolean
   limits?: WorkerLimits
   busySlots: number
+  /** Jobs run for others, newest last (at most 100). */
   served: ServedJob[]
+  /** Runs asked for through the API, newest first. */
+  runs: RunJob[]
+  counters: ComputeCounters
 }
 
 export class ComputeService implements NodeService {
@@ -83,9 +89,13 @@ export class ComputeService implements NodeService {
   /** Agreed results by job ID (bounded, oldest dropped first). */
   private readonly cache = new Map<string, QuorumResult>()
   private readonly published: PublishedResults
+  readonly counters: ComputeCounters = newCounters()
+  /** Runs the daemon's API clients started (POST /api/v1/jobs). */
+  readonly jobs: RunJobs
 
   constructor (private readonly c: NodeComponents, options: ComputeOptions) {
     this.published = new PublishedResults(c)
+    this.jobs = new RunJobs(async (spec, o) => await this.run(spec, o))
     const slots = options.slots ?? 0
     if (!Number.isInteger(slots) || slots < 0 || slots > MAX_COMPUTE_SLOTS) {
       throw new ShoalError(ErrorCode.BadArgument, `compute slots must be a whole number from 0 to ${MAX_COMPUTE_SLOTS}`)
@@ -97,7 +107,7 @@ export class ComputeService implements NodeService {
         maxTimeoutS: options.maxTimeoutS ?? DEFAULT_TIMEOUT_S,
         maxOutputMiB: options.maxOutputMiB ?? DEFAULT_OUTPUT_MIB
       })
-      this.worker = new Worker(c, this.admissions)
+      this.worker = new Worker(c, this.admissions, this.counters)
     }
   }
 
@@ -117,6 +127,23 @@ export class ComputeService implements NodeService {
    * reveal), downloads that result to `output`, and remembers it under the job ID.
    */
   async run (spec: JobSpec, options: RunOptions = {}): Promise<RunResult> {
+    const onProgress = options.onProgress
+    const counting: RunOptions = { ...options, onProgress: p => { if (p.event === 'split') this.counters.splits++; onProgress?.(p) } }
+    try {
+      const result = await this.runCounted(spec, counting)
+      if (result.cached) this.counters.runs.cached++
+      else this.counters.runs.agreed++
+      return result
+    } catch (err: any) {
+      const code = String(err?.code ?? '')
+      if (code === RunError.NoQuorum) this.counters.runs.no_quorum++
+      else if (code === RunError.NoWorkers) this.counters.runs.no_workers++
+      else this.counters.runs.failed++
+      throw err
+    }
+  }
+
+  private async runCounted (spec: JobSpec, options: RunOptions): Promise<RunResult> {
     const replicas = options.replicas ?? DEFAULT_REPLICAS
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new ShoalError(ErrorCode.BadArgument, `replicas must be from 1 to ${MAX_REPLICAS}`)
     const signal = options.signal !== undefined ? AbortSignal.any([options.signal, this.c.signal]) : this.c.signal
@@ -180,7 +207,7 @@ export class ComputeService implements NodeService {
   }
 
   status (): ComputeStatus {
-    return { worker: this.admissions !== undefined, limits: this.admissions?.limits, busySlots: this.admissions?.busySlots ?? 0, served: this.worker?.served.slice(-100) ?? [] }
+    return { worker: this.admissions !== undefined, limits: this.admissions?.limits, busySlots: this.admissions?.busySlots ?? 0, served: this.worker?.served.slice(-100) ?? [], runs: this.jobs.list(), counters: structuredClone(this.counters) }
   }
 
   /** Provides the offer key in the DHT, again every COMPUTE_OFFER_REPROVIDE_MS (sooner while it fails). */

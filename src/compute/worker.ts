@@ -20,6 +20,7 @@ import { runJob } from './sandbox/run-job.js'
 import { signResult } from './result-record.js'
 import { safeRelative } from './safe-output.js'
 import { ModuleCache } from './module-cache.js'
+import { newCounters, type ComputeCounters } from './counters.js'
 
 export interface ServedJob {
   job: string
@@ -41,7 +42,7 @@ export class Worker {
 
   private readonly modules: ModuleCache
 
-  constructor (private readonly c: NodeComponents, private readonly admissions: Admissions, private readonly maxServed = 1_000) {
+  constructor (private readonly c: NodeComponents, private readonly admissions: Admissions, private readonly counters: ComputeCounters = newCounters(), private readonly maxServed = 1_000) {
     this.modules = new ModuleCache(c)
   }
 
@@ -56,6 +57,7 @@ export class Worker {
       const job = (await jobIdOf(spec)).toString()
       const admission = this.admissions.admit(spec.limits)
       if (!admission.ok) {
+        this.counters.served.refused++
         send({ type: 'refused', reason: admission.reason, message: admission.detail.slice(0, MAX_JOB_MESSAGE_CHARS) })
         await stream.close().catch(() => {})
         return
@@ -69,6 +71,8 @@ export class Worker {
         const code: FailureCode = FAILURE_CODES.includes(err?.code) ? err.code : JobError.Failed
         record.state = 'failed'
         record.error = code
+        this.counters.served.failed++
+        this.counters.cpuSeconds += record.cpuMs / 1000
         send({ type: 'failed', code, message: String(err?.message ?? err).slice(0, MAX_JOB_MESSAGE_CHARS) })
         await stream.close().catch(() => {})
         return
@@ -83,6 +87,8 @@ export class Worker {
       send({ type: 'revealed', result, nonce, moved: record.inputMovedBytes, signature: await signResult(this.c.privateKey, job, result) })
       record.state = 'revealed'
       record.result = result
+      this.counters.served.revealed++
+      this.counters.cpuSeconds += record.cpuMs / 1000
       await stream.close().catch(() => {})
     } catch {
       stream.abort(new Error('compute stream failed'))
@@ -105,8 +111,9 @@ export class Worker {
       }
       record.inputMovedBytes = moved
       record.movedBytes = moved + moduleMoved
+      const started = Date.now()
       const output = await runJob({ module: module.tree[0]![1], seed: job, args: spec.args, env: spec.env, inputs: trees, limits: spec.limits, signal })
-      record.cpuMs = output.cpuMs
+        .finally(() => { record.cpuMs = Date.now() - started })
       if (output.files.length === 0) throw new ShoalError(JobError.Failed, 'job wrote nothing under /out')
       const outDir = join(this.c.dataDir, RESULTS_DIR, job, 'out')
       await rm(outDir, { recursive: true, force: true })

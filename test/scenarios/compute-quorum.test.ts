@@ -117,6 +117,7 @@ test('workers agree on a job\'s result by quorum; a forged result is outvoted, f
   assert.equal(liarLog.length, 2)
   assert.equal(split.agreed, 2)
   assert.equal(split.of, 3, 'the split forced a third run')
+  assert.equal(compute.status().counters.splits, 1, 'the split is counted (shoal_compute_quorum_splits_total)')
   assert.deepEqual(split.dissenters, [bad.peerId])
   assert.ok(requester.bannedPeers().includes(bad.peerId), 'two lies ban the liar')
 
