@@ -30,7 +30,8 @@ Options:
   --same-network-ok      allow several workers on one failure domain (one host or LAN)
   --no-cache             run again even if this node has an agreed result for the job
   -o <dir>               where the result goes (as <dir>/out)
-  --json                 progress events (job, workers, job-sent, commit, refused, reveal, quorum),
+  --json                 progress events (job, workers, job-sent, commit, refused, reveal, split,
+                         quorum, published, cached, record-refused),
                          then {"event":"result","job","result","agreed","of","workers":[…],"path","cached"}
   --data-dir, --listen, --bootstrap, --no-mdns, --network-key, -h/--help as for every command
 
