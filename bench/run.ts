@@ -4,7 +4,7 @@
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
  * root and ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
- * --churn=0.3), in netlab too. Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
+ * --churn=0.3), in netlab too, and compute (jobs on three loopback workers against the same module run locally). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default). two-peer and small-file also time aria2c over HTTP
  * (installed from Debian's `aria2` when missing and root; skipped with the reason otherwise).
@@ -22,7 +22,7 @@ const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
 const all = ['two-peer', 'small-file', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
-const extra = ['big-crowd', 'dht-scale']
+const extra = ['big-crowd', 'dht-scale', 'compute']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -69,6 +69,14 @@ for (const name of scenarios) {
     results[name] = r
     console.log(`replicate ${f(r.bytes / 2 ** 20)} MiB to 3 holders over ${r.rateMbit} Mbit/s: ${f(r.seconds, 1)} s, fluid bound ${f(r.fluidBoundSeconds, 1)} s, ratio ${f(r.ratioToBound, 2)}; ` +
       `owner uploaded ${f(r.ownerUploadCopies, 2)} copies (target <= 1.3; client-side upload of 3 copies: 3)`)
+  } else if (name === 'compute') {
+    const { computeBench } = await import('./scenarios/compute.js')
+    const r = await computeBench({ quick })
+    results[name] = r
+    console.log(`compute sha256sum of ${f(r.inputBytes / 2 ** 20)} MiB: local sandbox ${f(r.localMs)} ms, run to agreed result 1 replica ${f(r.run1Ms)} ms (x${f(r.run1Ratio, 2)}), ` +
+      `3 replicas ${f(r.run3Ms)} ms (x${f(r.run3Ratio, 2)}), whole 'shoal run' command ${f(r.commandMs)} ms; ` +
+      `map ${r.map.files} x ${f(r.map.fileBytes / 1024)} KiB: data on workers ${f(r.map.localMs)} ms ${f(r.map.localMovedBytes / 2 ** 20, 2)} MiB moved, on the requester only ${f(r.map.remoteMs)} ms ${f(r.map.remoteMovedBytes / 2 ** 20, 2)} MiB moved; ` +
+      `get ${f(r.get.bytes / 2 ** 20)} MiB from a worker: idle ${f(r.get.idleMBps)} MB/s, while it runs a job ${f(r.get.busyMBps)} MB/s (ratio ${f(r.get.ratio, 2)}; ${r.get.overlapped}/${r.get.rounds} gets ended before the job, which took ${f(r.get.spinJobMs)} ms)`)
   } else {
     console.error(`unknown scenario ${name}; choose from ${[...all, ...extra].join(', ')}`)
     process.exitCode = 2

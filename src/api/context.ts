@@ -6,6 +6,7 @@ import type { ShoalMetrics } from '../metrics/shoal-metrics.js'
 import type { ConnectionSummary, ContentSummary, ShareResult } from '../node/node.js'
 import type { SwarmContent } from '../swarm/common/swarm-content.js'
 import type { StorageService } from '../storage/service.js'
+import type { ComputeService } from '../compute/service.js'
 import type { Reachability } from '../reach/options.js'
 
 /** The node as `GET /api/v1/node` and the `stats` event report it. */
@@ -71,6 +72,8 @@ export interface ApiContext {
   history: () => RateSample[]
   /** Storage sharing (src/storage/), unless the node runs without it. */
   storage?: Pick<StorageService, 'status' | 'jobs'>
+  /** Processing sharing (src/compute/): the worker's and the runs' state, runs started over the API. */
+  compute?: Pick<ComputeService, 'status' | 'jobs'>
 }
 
 export interface RateSample { time: number, downloadRate: number, uploadRate: number }

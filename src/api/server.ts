@@ -9,6 +9,7 @@ import { ApiError, baseHeaders, sendError } from './http.js'
 import { Router, type Method } from './router.js'
 import { contentRoutes } from './routes/content-routes.js'
 import { storageRoutes } from './routes/storage-routes.js'
+import { computeRoutes } from './routes/compute-routes.js'
 import { downloadRoutes } from './routes/download-routes.js'
 import { eventRoutes } from './routes/event-routes.js'
 import { metricsRoutes } from './routes/metrics-routes.js'
@@ -38,6 +39,7 @@ export async function buildRouter (ctx: ApiContext, webRoot = WEB_ROOT): Promise
   contentRoutes(router, ctx)
   storageRoutes(router, ctx)
   pageRoutes(router, await pageFiles())
+  computeRoutes(router, ctx)
   staticRoutes(router, await listAssets(webRoot))
   return router
 }

@@ -17,6 +17,7 @@ import { STORAGE_FLAGS } from './storage-args.js'
 import { COMPUTE_FLAGS } from './compute-args.js'
 import { run, RUN_FLAGS, RUN_HELP } from './commands/run.js'
 import { web, WEB_HELP } from './commands/web.js'
+import { map, MAP_FLAGS, MAP_HELP } from './commands/map.js'
 
 export const MAIN_HELP = `Shoal: peer-to-peer file sharing. Content is cut into verified pieces and pulled from many peers at once.
 
@@ -36,6 +37,7 @@ Commands:
   network-key            print a new key for a private network
   replicate <path-or-link> --copies N   keep N encrypted copies on volunteers' disks
   run <module.wasm> --input <cid|path>  run a WASI job on workers, result agreed by a quorum
+  map <module.wasm> <dataset> -o <dir>  run a job per file of a content, where the data is
 
 With a daemon running on the data directory, share, get, id, ls, peers and status go through it.
 
@@ -80,6 +82,7 @@ const COMMANDS: Record<string, Command> = {
   demo: { run: demo, help: DEMO_HELP, options: { peers: { type: 'string' }, size: { type: 'string' } } },
   daemon: { run: daemon, help: DAEMON_HELP, options: { api: { type: 'string' }, downloads: { type: 'string' }, ...STORAGE_FLAGS, ...COMPUTE_FLAGS } },
   run: { run, help: RUN_HELP, options: RUN_FLAGS },
+  map: { run: map, help: MAP_HELP, options: MAP_FLAGS },
   replicate: { run: replicate, help: REPLICATE_HELP, options: { copies: { type: 'string' }, 'same-network-ok': { type: 'boolean' }, ...STORAGE_FLAGS } },
   dashboard: { run: dashboard, help: DASHBOARD_HELP, options: {} },
   ls: { run: ls, help: LS_HELP, options: {} },

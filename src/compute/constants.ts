@@ -41,7 +41,7 @@ export const RUNNER_HEAP_MIB = 64
 export const RUNNER_NICE = 19
 
 /** The wire protocol workers answer (identify lists it, so connected requesters see a worker). */
-export const COMPUTE_PROTOCOL = '/shoal/compute/1.0.0'
+export const COMPUTE_PROTOCOL = '/shoal/compute/2.0.0'
 /** Text whose SHA-256 (raw CID) every worker provides in the DHT, so requesters find workers. */
 export const COMPUTE_OFFER_KEY_TEXT = 'shoal/compute-offer/v1'
 /** A worker provides the offer key again this often (kad records expire after 48 h). */
@@ -52,7 +52,7 @@ export const COMPUTE_PROVIDE_RETRY_MS = 5_000
 export const MAX_COMPUTE_SLOTS = 64
 /** Most workers one search returns. */
 export const MAX_WORKER_CANDIDATES = 32
-/** Most bytes of one `/shoal/compute/1.0.0` message (a job carries its whole spec). */
+/** Most bytes of one `/shoal/compute/2.0.0` message (a job carries its whole spec). */
 export const MAX_COMPUTE_MESSAGE_BYTES = MAX_SPEC_BYTES + 16 * 1024
 /** Most multiaddrs a job names where its module and inputs can be fetched. */
 export const MAX_JOB_ORIGINS = 16
@@ -82,3 +82,30 @@ export const RunError = {
   NoWorkers: 'NO_WORKERS',
   NoQuorum: 'NO_QUORUM'
 } as const
+/** Domain of a worker's signature on a result: Ed25519 over RESULT_SIGNATURE_DOMAIN ‖ job ‖ \n ‖ result. */
+export const RESULT_SIGNATURE_DOMAIN = 'shoal-compute-result-v1:'
+/** DHT key namespace of agreed-result records: `/shoal-result/<job ID>`. */
+export const RESULT_RECORD_NAMESPACE = 'shoal-result'
+/** Most bytes of a result record, and most signatures in one (every replica a run may ask). */
+export const MAX_RESULT_RECORD_BYTES = 16 * 1024
+export const MAX_RECORD_SIGNATURES = MAX_REPLICAS + MAX_EXTRA_REPLICAS
+/** Most characters of one signature (base64url; Ed25519's are 86). */
+export const MAX_SIGNATURE_CHARS = 700
+/** Time a requester gives publishing an agreed result, and looking one up, in the DHT. */
+export const RECORD_PUBLISH_MS = 15_000
+export const RECORD_LOOKUP_MS = 8_000
+/** Time to reach one signer of a result record (it must be reachable to count, and serves the result). */
+export const RECORD_SIGNER_DIAL_MS = 5_000
+/** `shoal map`: most files of one dataset, how long to look for the dataset's holders, most jobs at once. */
+export const MAX_MAP_FILES = 100_000
+export const MAP_HOLDER_SEARCH_MS = 5_000
+export const MAX_MAP_CONCURRENCY = 8
+/** Under `-o`: where map downloads each result before moving it to `<dir>/<file path>`. */
+export const MAP_STAGING_DIR = '.shoal-map'
+/** Modules a worker keeps after a job (most recently used; a map sends one module many times). */
+export const MAX_KEPT_MODULES = 16
+/** Under the data dir: where a worker keeps them. */
+export const MODULES_DIR = 'compute-modules'
+/** Runs a daemon keeps for its API clients, and progress events kept per run. */
+export const MAX_RUN_JOBS = 64
+export const MAX_RUN_JOB_EVENTS = 64

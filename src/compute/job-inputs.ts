@@ -9,7 +9,8 @@ import { CID } from 'multiformats/cid'
 import { formatLink } from '../content/link.js'
 import type { NodeComponents } from '../node/service.js'
 import { ErrorCode, ShoalError } from '../errors.js'
-import { MAX_INPUT_BYTES } from './constants.js'
+import { JobError, MAX_INPUT_BYTES } from './constants.js'
+import { splitInput } from './job-spec.js'
 
 export type Tree = Array<[string, Uint8Array]>
 
@@ -22,16 +23,20 @@ export class JobInputs {
 
   constructor (private readonly c: NodeComponents, private readonly origins: string[], private readonly signal: AbortSignal) {}
 
-  /** The files of content `cid`, relative path → bytes, sorted by path. */
-  async tree (cid: string): Promise<FetchedTree> {
+  /**
+   * The files of input `input` (`<cid>` or `<cid>/<path>`), relative path → bytes, sorted by path.
+   * A sub-path keeps its place: `<cid>/a/b.txt` is mounted as `a/b.txt`.
+   */
+  async tree (input: string): Promise<FetchedTree> {
+    const { cid, path } = splitInput(input)
     const local = this.c.db.getContent(cid)
-    if (local?.complete === true) return { tree: await this.read(local.path), movedBytes: 0 }
+    if (local?.complete === true) return { tree: await this.read(local.path, path), movedBytes: 0 }
     const dir = await mkdtemp(join(this.c.dataDir, 'compute-fetch-'))
     this.temps.push(dir)
     const link = formatLink({ cid: CID.parse(cid), peers: this.origins.map(o => multiaddr(o)) })
     const got = await this.c.content.get(link, { output: dir, signal: this.signal })
     this.fetched.push(cid)
-    return { tree: await this.read(got.path), movedBytes: got.received }
+    return { tree: await this.read(got.path, path), movedBytes: got.received }
   }
 
   /** Removes what was fetched for this job only (it is not kept as a share). */
@@ -40,11 +45,20 @@ export class JobInputs {
     for (const dir of this.temps) await rm(dir, { recursive: true, force: true }).catch(() => {})
   }
 
-  private async read (root: string): Promise<Tree> {
+  private async read (root: string, sub?: string): Promise<Tree> {
     const info = await stat(root)
     const out: Tree = []
-    if (info.isFile()) out.push([basename(root), await this.load(root)])
-    else await this.walk(root, '', out)
+    if (sub === undefined) {
+      if (info.isFile()) out.push([basename(root), await this.load(root)])
+      else await this.walk(root, '', out)
+    } else {
+      if (!info.isDirectory()) throw new ShoalError(JobError.Rejected, `input path ${sub} given for a content that is one file`)
+      const target = join(root, ...sub.split('/'))
+      const found = await stat(target).catch(() => undefined)
+      if (found === undefined) throw new ShoalError(JobError.Rejected, `input path ${sub} is not in its content`)
+      if (found.isFile()) out.push([sub, await this.load(target)])
+      else await this.walk(target, sub, out)
+    }
     return out.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
   }
 

@@ -1,5 +1,5 @@
 /**
- * The requester's side of one `/shoal/compute/1.0.0` stream: send the job, wait for the worker's
+ * The requester's side of one `/shoal/compute/2.0.0` stream: send the job, wait for the worker's
  * commitment (or its refusal or failure), and later ask it to reveal. A reveal that does not match
  * the commitment is a lie.
  */
@@ -9,11 +9,12 @@ import type { ShoalLibp2p } from '../net/libp2p.js'
 import { commitmentOf } from './commitment.js'
 import { COMPUTE_PROTOCOL, JOB_FETCH_MS, REVEAL_WAIT_MS } from './constants.js'
 import { FrameReader } from './job-stream.js'
+import { verifyResultSignature } from './result-record.js'
 import type { JobSpec } from './job-spec.js'
 import { decodeComputeAnswer, encodeComputeFrame, type FailedAnswer, type RefusedAnswer } from './messages.js'
 
 export type CommitOutcome = { kind: 'committed' } | { kind: 'refused', answer: RefusedAnswer } | { kind: 'failed', answer: FailedAnswer } | { kind: 'error', message: string }
-export type RevealOutcome = { kind: 'revealed', result: string } | { kind: 'lied', message: string } | { kind: 'error', message: string }
+export type RevealOutcome = { kind: 'revealed', result: string, signature: string, moved: number } | { kind: 'lied', message: string } | { kind: 'error', message: string }
 
 export class JobSession {
   private stream?: Stream
@@ -25,13 +26,14 @@ export class JobSession {
   constructor (private readonly libp2p: ShoalLibp2p, readonly worker: string, private readonly job: string) {}
 
   /** Sends the job; resolves once the worker committed, refused or failed (never rejects). */
-  async commit (spec: JobSpec, origins: string[], signal: AbortSignal): Promise<CommitOutcome> {
+  async commit (spec: JobSpec, origins: string[], signal: AbortSignal, onSent?: () => void): Promise<CommitOutcome> {
     const s = AbortSignal.any([signal, AbortSignal.timeout(JOB_FETCH_MS + spec.limits.timeoutS * 1000)])
     try {
       this.stream = await this.libp2p.dialProtocol(peerIdFromString(this.worker), COMPUTE_PROTOCOL, { signal: s })
       this.remoteAddr = this.libp2p.getConnections(peerIdFromString(this.worker))[0]?.remoteAddr.toString()
       this.reader = new FrameReader(this.stream)
       this.stream.send(encodeComputeFrame({ type: 'job', spec, origins }))
+      onSent?.()
       const answer = decodeComputeAnswer(await this.reader.next(s))
       if (answer.type === 'refused') return { kind: 'refused', answer }
       if (answer.type === 'failed') return { kind: 'failed', answer }
@@ -53,7 +55,8 @@ export class JobSession {
       const answer = decodeComputeAnswer(await this.reader.next(s))
       if (answer.type !== 'revealed') return { kind: 'lied', message: `answered reveal with ${answer.type}` }
       if (await commitmentOf(this.job, answer.result, this.worker, answer.nonce) !== this.commitment) return { kind: 'lied', message: 'revealed a result that does not match its commitment' }
-      return { kind: 'revealed', result: answer.result }
+      if (!await verifyResultSignature(this.worker, this.job, answer.result, answer.signature)) return { kind: 'lied', message: 'its signature on the result does not verify' }
+      return { kind: 'revealed', result: answer.result, signature: answer.signature, moved: answer.moved }
     } catch (err: any) {
       return { kind: 'error', message: String(err?.message ?? err).split('\n')[0]! }
     } finally {

@@ -20,7 +20,7 @@ export interface JobSpec {
   v: 1
   /** CID of the content holding the .wasm module (one file). */
   module: string
-  /** CIDs of the input contents, mounted read-only at /in/<i>/. */
+  /** Input contents, mounted read-only at /in/<i>/: a CID, or `<cid>/<path>` for one file or folder of it (`shoal map`). */
   inputs: string[]
   args: string[]
   env: Record<string, string>
@@ -79,7 +79,7 @@ export function validateJobSpec (value: unknown): JobSpec {
   const v = record(value, 'job spec', ['v', 'module', 'inputs', 'args', 'env', 'limits'])
   if (v.v !== JOB_SPEC_VERSION) bad(`job spec version must be ${JOB_SPEC_VERSION}`)
   const module = cidString(v.module, 'module')
-  const inputs = list(v.inputs, 'inputs', MAX_INPUTS).map((c, i) => cidString(c, `inputs[${i}]`))
+  const inputs = list(v.inputs, 'inputs', MAX_INPUTS).map((c, i) => inputString(c, `inputs[${i}]`))
   const args = list(v.args, 'args', MAX_ARGS).map((a, i) => str(a, `args[${i}]`))
   const envRecord = record(v.env, 'env')
   const envKeys = Object.keys(envRecord)
@@ -133,6 +133,20 @@ function str (value: unknown, what: string): string {
 function int (value: unknown, what: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) bad(`${what} must be an integer from ${min} to ${max}`)
   return value
+}
+
+/** An input: `<cid>` or `<cid>/<path>` (path segments not empty, `.` or `..`, no backslash). */
+export function splitInput (input: string): { cid: string, path?: string } {
+  const slash = input.indexOf('/')
+  return slash < 0 ? { cid: input } : { cid: input.slice(0, slash), path: input.slice(slash + 1) }
+}
+
+function inputString (value: unknown, what: string): string {
+  const text = str(value, what)
+  const { cid, path } = splitInput(text)
+  cidString(cid, what)
+  if (path !== undefined && path.split('/').some(p => p === '' || p === '.' || p === '..' || p.includes('\\'))) bad(`${what} has an unsafe path`)
+  return text
 }
 
 function cidString (value: unknown, what: string): string {

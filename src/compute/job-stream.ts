@@ -1,4 +1,4 @@
-/** Reading `/shoal/compute/1.0.0` frames off a libp2p stream, one at a time, each bounded in size and time. */
+/** Reading `/shoal/compute/2.0.0` frames off a libp2p stream, one at a time, each bounded in size and time. */
 import type { Stream } from '@libp2p/interface'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { computeFrameLength, LENGTH_BYTES } from './messages.js'

@@ -1,14 +1,15 @@
 /**
- * `/shoal/compute/1.0.0` messages, framed as `/shoal/store/1.0.0`'s: a u32be length and canonical
+ * `/shoal/compute/2.0.0` messages, framed as `/shoal/store/1.0.0`'s: a u32be length and canonical
  * JSON with exactly the keys of its type, each value within the limits of constants.ts; anything
  * else is BAD_MESSAGE (FRAME_TOO_LARGE past MAX_COMPUTE_MESSAGE_BYTES). One stream per job:
  *   requester → `job {spec, origins}`; worker → `commit {job, commitment}` | `refused` | `failed`;
- *   requester → `reveal` (only once every replica has committed); worker → `revealed {result, nonce}`.
+ *   requester → `reveal` (only once every replica has committed); worker → `revealed {result, nonce, moved, signature}`
+ *   (its signature on the result, result-record.ts, so agreed results can be published for anyone to check).
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { ErrorCode, ShoalError } from '../errors.js'
-import { JobError, MAX_COMPUTE_MESSAGE_BYTES, MAX_JOB_MESSAGE_CHARS, MAX_JOB_ORIGINS, MAX_ORIGIN_CHARS } from './constants.js'
+import { JobError, MAX_COMPUTE_MESSAGE_BYTES, MAX_SIGNATURE_CHARS, MAX_JOB_MESSAGE_CHARS, MAX_JOB_ORIGINS, MAX_ORIGIN_CHARS } from './constants.js'
 import { validateJobSpec, type JobSpec } from './job-spec.js'
 
 export const COMPUTE_VERSION = 1
@@ -23,7 +24,7 @@ export type ComputeRequest = JobRequest | RevealRequest
 export interface CommitAnswer { type: 'commit', job: string, commitment: string }
 export interface RefusedAnswer { type: 'refused', reason: RefusalReason, message: string }
 export interface FailedAnswer { type: 'failed', code: FailureCode, message: string }
-export interface RevealedAnswer { type: 'revealed', result: string, nonce: string }
+export interface RevealedAnswer { type: 'revealed', result: string, nonce: string, moved: number, signature: string }
 export type ComputeAnswer = CommitAnswer | RefusedAnswer | FailedAnswer | RevealedAnswer
 
 const KEYS: Record<string, string[]> = {
@@ -32,7 +33,7 @@ const KEYS: Record<string, string[]> = {
   commit: ['v', 'type', 'job', 'commitment'],
   refused: ['v', 'type', 'reason', 'message'],
   failed: ['v', 'type', 'code', 'message'],
-  revealed: ['v', 'type', 'result', 'nonce']
+  revealed: ['v', 'type', 'result', 'nonce', 'moved', 'signature']
 }
 const REQUEST_TYPES = ['job', 'reveal']
 const ANSWER_TYPES = ['commit', 'refused', 'failed', 'revealed']
@@ -91,7 +92,7 @@ export function decodeComputeAnswer (body: Uint8Array): ComputeAnswer {
     case 'failed':
       if (!FAILURE_CODES.includes(m.code as FailureCode)) throw bad('unknown failure code')
       return { type: 'failed', code: m.code as FailureCode, message: text(m.message) }
-    default: return { type: 'revealed', result: cidText(m.result, 'result'), nonce: hex64(m.nonce, 'nonce') }
+    default: return { type: 'revealed', result: cidText(m.result, 'result'), nonce: hex64(m.nonce, 'nonce'), moved: count(m.moved, 'moved'), signature: signatureText(m.signature) }
   }
 }
 
@@ -127,6 +128,16 @@ function cidText (value: unknown, what: string): string {
 
 function hex64 (value: unknown, what: string): string {
   if (typeof value !== 'string' || !HEX64.test(value)) throw bad(`${what} must be 64 hex digits`)
+  return value
+}
+
+function count (value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw bad(`${what} must be a whole number of bytes`)
+  return value
+}
+
+function signatureText (value: unknown): string {
+  if (typeof value !== 'string' || value.length > MAX_SIGNATURE_CHARS || !/^[A-Za-z0-9_-]+$/.test(value)) throw bad(`signature must be base64url of at most ${MAX_SIGNATURE_CHARS} characters`)
   return value
 }
 

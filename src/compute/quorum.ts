@@ -13,6 +13,7 @@ import { MAX_EXTRA_REPLICAS, RunError } from './constants.js'
 import { JobSession } from './job-session.js'
 import { jobId as jobIdOf, type JobSpec } from './job-spec.js'
 import type { FailedAnswer } from './messages.js'
+import type { ProgressListener } from './progress.js'
 
 export interface QuorumOptions {
   replicas: number
@@ -20,6 +21,7 @@ export interface QuorumOptions {
   candidates: string[]
   sameNetworkOk?: boolean
   signal: AbortSignal
+  onProgress?: ProgressListener
 }
 
 export interface QuorumResult {
@@ -27,8 +29,8 @@ export interface QuorumResult {
   result: string
   agreed: number
   of: number
-  /** The workers that reported the agreed result, with the address we reached each on. */
-  workers: Array<{ peerId: string, addr?: string }>
+  /** The workers that reported the agreed result, with the address we reached each on and their signature on it. */
+  workers: Array<{ peerId: string, addr?: string, signature?: string, moved?: number }>
   /** Workers whose answer disagreed with the quorum, or did not match their commitment. */
   dissenters: string[]
 }
@@ -53,25 +55,40 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
   const committed: JobSession[] = []
   const failures: FailedAnswer[] = []
   const revealed = new Map<string, string>()
+  const signatures = new Map<string, string>()
+  const moved = new Map<string, number>()
   const lied: string[] = []
   let asked = 0
   let sameDomain = 0
+  const report: ProgressListener = progress => { try { options.onProgress?.(progress) } catch {} }
 
   /** Starts sessions until `want` have committed (or no candidate is left). */
   async function fill (want: number): Promise<void> {
     while (committed.length < want && queue.length > 0 && asked < maxReplicas && !options.signal.aborted) {
       const batch = queue.splice(0, want - committed.length).map(worker => new JobSession(c.libp2p, worker, job))
-      const outcomes = await Promise.all(batch.map(async session => ({ session, outcome: await session.commit(spec, origins, options.signal) })))
+      const outcomes = await Promise.all(batch.map(async session => {
+        const outcome = await session.commit(spec, origins, options.signal, () => report({ event: 'job-sent', worker: session.worker }))
+        return { session, outcome }
+      }))
       for (const { session, outcome } of outcomes) {
+        const worker = session.worker
         if (outcome.kind !== 'committed') {
           if (outcome.kind === 'failed') { failures.push(outcome.answer); asked++ }
+          if (outcome.kind === 'error') report({ event: 'refused', worker, reason: 'unreachable', message: outcome.message })
+          else report({ event: 'refused', worker, reason: outcome.kind === 'failed' ? outcome.answer.code : outcome.answer.reason, message: outcome.answer.message })
           continue
         }
-        const domain = failureDomainOf(c.libp2p, session.worker)
-        if (options.sameNetworkOk !== true && domains.has(domain)) { session.close(); sameDomain++; continue }
+        const domain = failureDomainOf(c.libp2p, worker)
+        if (options.sameNetworkOk !== true && domains.has(domain)) {
+          session.close()
+          sameDomain++
+          report({ event: 'refused', worker, reason: 'same-domain', message: `on failure domain ${domain}, already used` })
+          continue
+        }
         domains.add(domain)
         committed.push(session)
         asked++
+        report({ event: 'commit', worker, commits: committed.length })
       }
     }
   }
@@ -83,8 +100,12 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
     // Reveals only once every replica of this round has committed.
     const reveals = await Promise.all(pending.map(async s => ({ s, r: await s.reveal(options.signal) })))
     for (const { s, r } of reveals) {
-      if (r.kind === 'revealed') revealed.set(s.worker, r.result)
-      else if (r.kind === 'lied') { lied.push(s.worker); c.scores.fault(s.worker, 'protocol-error') }
+      if (r.kind === 'revealed') {
+        revealed.set(s.worker, r.result)
+        signatures.set(s.worker, r.signature)
+        moved.set(s.worker, r.moved)
+        report({ event: 'reveal', worker: s.worker, result: r.result, reveals: revealed.size })
+      } else if (r.kind === 'lied') { lied.push(s.worker); c.scores.fault(s.worker, 'protocol-error') }
     }
     const agreed = agreedResult([...revealed.values()], options.replicas)
     if (agreed !== undefined) {
@@ -93,9 +114,11 @@ export async function runWithQuorum (c: NodeComponents, spec: JobSpec, options: 
       for (const w of dissenters) c.scores.fault(w, 'protocol-error')
       for (const w of agreeing) c.scores.credit(w)
       const addrOf = new Map(committed.map(s => [s.worker, s.remoteAddr]))
-      return { job, result: agreed.result, agreed: agreed.count, of: revealed.size, workers: agreeing.map(peerId => ({ peerId, addr: addrOf.get(peerId) })), dissenters: [...dissenters, ...lied] }
+      report({ event: 'quorum', result: agreed.result, agreed: agreed.count, of: revealed.size })
+      return { job, result: agreed.result, agreed: agreed.count, of: revealed.size, workers: agreeing.map(peerId => ({ peerId, addr: addrOf.get(peerId), signature: signatures.get(peerId), moved: moved.get(peerId) })), dissenters: [...dissenters, ...lied] }
     }
     const before = committed.length
+    if (asked < maxReplicas && queue.length > 0) report({ event: 'split', reveals: revealed.size, different: new Set(revealed.values()).size })
     await fill(committed.length + 1)
     if (committed.length === before) break
     pending = committed.slice(before)

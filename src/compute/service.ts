@@ -8,11 +8,17 @@ import type { Capability, NodeComponents, NodeService } from '../node/service.js
 import { Admissions, type WorkerLimits } from './admission.js'
 import {
   COMPUTE_OFFER_REPROVIDE_MS, COMPUTE_PROTOCOL, COMPUTE_PROVIDE_RETRY_MS, DEFAULT_MEMORY_MIB, DEFAULT_OUTPUT_MIB, DEFAULT_REPLICAS, DEFAULT_TIMEOUT_S,
-  MAX_CACHED_RESULTS, MAX_COMPUTE_SLOTS, MAX_INBOUND_COMPUTE_STREAMS, MAX_REPLICAS
+  MAX_CACHED_RESULTS, MAX_COMPUTE_SLOTS, MAX_INBOUND_COMPUTE_STREAMS, MAX_REPLICAS, RunError
 } from './constants.js'
 import type { JobSpec } from './job-spec.js'
 import { jobId as jobIdOf } from './job-spec.js'
 import { runWithQuorum, type QuorumResult } from './quorum.js'
+import type { ProgressListener } from './progress.js'
+import { PublishedResults } from './published-results.js'
+import { mapDataset, type MapJob, type MapOptions, type MapResult } from './map.js'
+import { newCounters, type ComputeCounters } from './counters.js'
+import { RunJobs, type RunJob } from './run-jobs.js'
+import { resultRecordSelectors, resultRecordValidators } from './result-record.js'
 import { Worker, type ServedJob } from './worker.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
@@ -37,8 +43,10 @@ export const COMPUTE_SERVICE = 'compute'
 export interface RunOptions {
   /** Workers that must agree (a strict majority of them). Default 3. */
   replicas?: number
-  /** Send the job to these workers only, in this order; else workers are found (DHT, identify). */
+  /** Send the job to these workers only, in this order; else workers are found (DHT, identify). Only their signatures count in a DHT record. */
   workers?: string[]
+  /** Workers to try in this order, found by the caller (map): unlike `workers`, no limit on whom a DHT record may be signed by. */
+  candidates?: string[]
   /** Allow several workers on one failure domain (/24, /48): one host or LAN. */
   sameNetworkOk?: boolean
   /** Folder to download the agreed result into (as `<output>/out`). */
@@ -46,10 +54,18 @@ export interface RunOptions {
   /** Ignore an agreed result this node already has for the job. */
   noCache?: boolean
   signal?: AbortSignal
+  /** Hands over the DHT publication of a fresh result instead of awaiting it (map awaits them all at its end). */
+  deferPublish?: (publishing: Promise<number>) => void
+  /** Told of each step: workers found, job sent, commits, reveals, quorum (progress.ts). */
+  onProgress?: ProgressListener
 }
 
 export interface RunResult extends QuorumResult {
   cached: boolean
+  /** Where a cached result came from: this node's memory or a checked DHT record. */
+  source?: 'local' | 'dht'
+  /** Peers that stored the agreed result's record in the DHT (a fresh run only). */
+  published?: number
   /** Where the result was written, when `output` was given. */
   path?: string
 }
@@ -58,7 +74,11 @@ export interface ComputeStatus {
   worker: boolean
   limits?: WorkerLimits
   busySlots: number
+  /** Jobs run for others, newest last (at most 100). */
   served: ServedJob[]
+  /** Runs asked for through the API, newest first. */
+  runs: RunJob[]
+  counters: ComputeCounters
 }
 
 export class ComputeService implements NodeService {
@@ -68,8 +88,14 @@ export class ComputeService implements NodeService {
   readonly worker?: Worker
   /** Agreed results by job ID (bounded, oldest dropped first). */
   private readonly cache = new Map<string, QuorumResult>()
+  private readonly published: PublishedResults
+  readonly counters: ComputeCounters = newCounters()
+  /** Runs the daemon's API clients started (POST /api/v1/jobs). */
+  readonly jobs: RunJobs
 
   constructor (private readonly c: NodeComponents, options: ComputeOptions) {
+    this.published = new PublishedResults(c)
+    this.jobs = new RunJobs(async (spec, o) => await this.run(spec, o))
     const slots = options.slots ?? 0
     if (!Number.isInteger(slots) || slots < 0 || slots > MAX_COMPUTE_SLOTS) {
       throw new ShoalError(ErrorCode.BadArgument, `compute slots must be a whole number from 0 to ${MAX_COMPUTE_SLOTS}`)
@@ -81,7 +107,7 @@ export class ComputeService implements NodeService {
         maxTimeoutS: options.maxTimeoutS ?? DEFAULT_TIMEOUT_S,
         maxOutputMiB: options.maxOutputMiB ?? DEFAULT_OUTPUT_MIB
       })
-      this.worker = new Worker(c, this.admissions)
+      this.worker = new Worker(c, this.admissions, this.counters)
     }
   }
 
@@ -101,18 +127,48 @@ export class ComputeService implements NodeService {
    * reveal), downloads that result to `output`, and remembers it under the job ID.
    */
   async run (spec: JobSpec, options: RunOptions = {}): Promise<RunResult> {
+    const onProgress = options.onProgress
+    const counting: RunOptions = { ...options, onProgress: p => { if (p.event === 'split') this.counters.splits++; onProgress?.(p) } }
+    try {
+      const result = await this.runCounted(spec, counting)
+      if (result.cached) this.counters.runs.cached++
+      else this.counters.runs.agreed++
+      return result
+    } catch (err: any) {
+      const code = String(err?.code ?? '')
+      if (code === RunError.NoQuorum) this.counters.runs.no_quorum++
+      else if (code === RunError.NoWorkers) this.counters.runs.no_workers++
+      else this.counters.runs.failed++
+      throw err
+    }
+  }
+
+  private async runCounted (spec: JobSpec, options: RunOptions): Promise<RunResult> {
     const replicas = options.replicas ?? DEFAULT_REPLICAS
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new ShoalError(ErrorCode.BadArgument, `replicas must be from 1 to ${MAX_REPLICAS}`)
     const signal = options.signal !== undefined ? AbortSignal.any([options.signal, this.c.signal]) : this.c.signal
     const job = (await jobIdOf(spec)).toString()
+    const report: ProgressListener = p => { try { options.onProgress?.(p) } catch {} }
     let agreed = options.noCache === true ? undefined : this.cache.get(job)
-    const cached = agreed !== undefined
+    let source: 'local' | 'dht' | undefined = agreed !== undefined ? 'local' : undefined
+    if (agreed === undefined && options.noCache !== true) {
+      const rule = { minSigners: Math.floor(replicas / 2) + 1, allowed: options.workers !== undefined ? new Set(options.workers) : undefined, sameNetworkOk: options.sameNetworkOk }
+      const found = await this.published.lookup(job, rule, signal)
+      if (found.kind === 'found') {
+        agreed = { job, result: found.record.result, agreed: found.signers.length, of: found.record.signatures.length, workers: found.signers, dissenters: [] }
+        source = 'dht'
+        this.remember(agreed)
+      } else if (found.kind === 'refused') report({ event: 'record-refused', reason: found.reason })
+    }
+    if (agreed !== undefined) report({ event: 'cached', source: source!, result: agreed.result, signers: agreed.workers.length })
+    let publishing: Promise<number> | undefined
     if (agreed === undefined) {
-      const candidates = options.workers ?? await this.findWorkers({ signal })
-      agreed = await runWithQuorum(this.c, spec, { replicas, candidates, sameNetworkOk: options.sameNetworkOk, signal })
-      this.cache.delete(job)
-      this.cache.set(job, agreed)
-      if (this.cache.size > MAX_CACHED_RESULTS) this.cache.delete(this.cache.keys().next().value!)
+      report({ event: 'job', job, replicas })
+      const candidates = options.workers ?? options.candidates ?? await this.findWorkers({ signal })
+      report({ event: 'workers', found: candidates.length })
+      agreed = await runWithQuorum(this.c, spec, { replicas, candidates, sameNetworkOk: options.sameNetworkOk, signal, onProgress: options.onProgress })
+      this.remember(agreed)
+      publishing = this.published.publish(agreed, signal)
     }
     let path: string | undefined
     if (options.output !== undefined) {
@@ -120,7 +176,28 @@ export class ComputeService implements NodeService {
       const got = await this.c.content.get(formatLink({ cid: CID.parse(agreed.result), peers: peers.slice(0, 8) }), { output: options.output, signal })
       path = got.path
     }
-    return { ...agreed, cached, path }
+    const cached = source !== undefined
+    let published: number | undefined
+    if (publishing !== undefined && options.deferPublish !== undefined) options.deferPublish(publishing)
+    else if (publishing !== undefined) {
+      published = await publishing
+      report({ event: 'published', job, stored: published })
+    }
+    return { ...agreed, cached, source, published, path }
+  }
+
+  private remember (agreed: QuorumResult): void {
+    this.cache.delete(agreed.job)
+    this.cache.set(agreed.job, agreed)
+    if (this.cache.size > MAX_CACHED_RESULTS) this.cache.delete(this.cache.keys().next().value!)
+  }
+
+  /**
+   * Runs `job` once per file of `dataset` (a CID or link), first on workers holding it, and writes
+   * each agreed result to `<output>/<file path>/` (map.ts).
+   */
+  async map (job: MapJob, dataset: string, options: MapOptions): Promise<MapResult> {
+    return await mapDataset(this.c, async (spec, o) => await this.run(spec, o), async signal => await this.findWorkers({ signal }), job, dataset, options)
   }
 
   /** Workers this node could send jobs to. */
@@ -130,7 +207,7 @@ export class ComputeService implements NodeService {
   }
 
   status (): ComputeStatus {
-    return { worker: this.admissions !== undefined, limits: this.admissions?.limits, busySlots: this.admissions?.busySlots ?? 0, served: this.worker?.served.slice(-100) ?? [] }
+    return { worker: this.admissions !== undefined, limits: this.admissions?.limits, busySlots: this.admissions?.busySlots ?? 0, served: this.worker?.served.slice(-100) ?? [], runs: this.jobs.list(), counters: structuredClone(this.counters) }
   }
 
   /** Provides the offer key in the DHT, again every COMPUTE_OFFER_REPROVIDE_MS (sooner while it fails). */
@@ -145,5 +222,10 @@ export class ComputeService implements NodeService {
 }
 
 export function computeCapability (options: ComputeOptions = {}): Capability {
-  return { name: COMPUTE_SERVICE, create: c => new ComputeService(c, options) }
+  return {
+    name: COMPUTE_SERVICE,
+    // Every node stores and checks agreed-result records (result-record.ts) for the DHT.
+    network: { dhtValidators: resultRecordValidators, dhtSelectors: resultRecordSelectors },
+    create: c => new ComputeService(c, options)
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The worker side of `/shoal/compute/1.0.0`: admit a job within the worker's caps, fetch its module
+ * The worker side of `/shoal/compute/2.0.0`: admit a job within the worker's caps, fetch its module
  * and inputs (from its own store first), run it in the sandbox, serve `/out` as a content, commit to
  * the result CID, and reveal it when the requester asks. Outputs have no signature in their CID
  * (the manifest's CID), so honest workers give the same result CID.
@@ -17,7 +17,10 @@ import { FrameReader } from './job-stream.js'
 import { jobId as jobIdOf, type JobSpec } from './job-spec.js'
 import { decodeComputeRequest, encodeComputeFrame, FAILURE_CODES, type ComputeAnswer, type FailureCode } from './messages.js'
 import { runJob } from './sandbox/run-job.js'
+import { signResult } from './result-record.js'
 import { safeRelative } from './safe-output.js'
+import { ModuleCache } from './module-cache.js'
+import { newCounters, type ComputeCounters } from './counters.js'
 
 export interface ServedJob {
   job: string
@@ -26,7 +29,9 @@ export interface ServedJob {
   state: 'running' | 'committed' | 'revealed' | 'refused' | 'failed'
   result?: string
   error?: string
+  /** Bytes fetched for the job (module and inputs), and of them the inputs' (0 when it ran next to its data). */
   movedBytes: number
+  inputMovedBytes: number
   cpuMs: number
   startedAt: number
 }
@@ -35,7 +40,11 @@ export class Worker {
   /** Jobs this worker has served, newest last (bounded). */
   readonly served: ServedJob[] = []
 
-  constructor (private readonly c: NodeComponents, private readonly admissions: Admissions, private readonly maxServed = 1_000) {}
+  private readonly modules: ModuleCache
+
+  constructor (private readonly c: NodeComponents, private readonly admissions: Admissions, private readonly counters: ComputeCounters = newCounters(), private readonly maxServed = 1_000) {
+    this.modules = new ModuleCache(c)
+  }
 
   async serve (stream: Stream, connection: Connection): Promise<void> {
     const reader = new FrameReader(stream)
@@ -48,11 +57,12 @@ export class Worker {
       const job = (await jobIdOf(spec)).toString()
       const admission = this.admissions.admit(spec.limits)
       if (!admission.ok) {
+        this.counters.served.refused++
         send({ type: 'refused', reason: admission.reason, message: admission.detail.slice(0, MAX_JOB_MESSAGE_CHARS) })
         await stream.close().catch(() => {})
         return
       }
-      const record: ServedJob = { job, from, inputs: spec.inputs, state: 'running', movedBytes: 0, cpuMs: 0, startedAt: Date.now() }
+      const record: ServedJob = { job, from, inputs: spec.inputs, state: 'running', movedBytes: 0, inputMovedBytes: 0, cpuMs: 0, startedAt: Date.now() }
       this.remember(record)
       let result: string
       try {
@@ -61,6 +71,8 @@ export class Worker {
         const code: FailureCode = FAILURE_CODES.includes(err?.code) ? err.code : JobError.Failed
         record.state = 'failed'
         record.error = code
+        this.counters.served.failed++
+        this.counters.cpuSeconds += record.cpuMs / 1000
         send({ type: 'failed', code, message: String(err?.message ?? err).slice(0, MAX_JOB_MESSAGE_CHARS) })
         await stream.close().catch(() => {})
         return
@@ -72,9 +84,11 @@ export class Worker {
       record.state = 'committed'
       const reveal = decodeComputeRequest(await reader.next(AbortSignal.any([this.c.signal, AbortSignal.timeout(REVEAL_WAIT_MS)])))
       if (reveal.type !== 'reveal') throw new Error('a second job on one stream')
-      send({ type: 'revealed', result, nonce })
+      send({ type: 'revealed', result, nonce, moved: record.inputMovedBytes, signature: await signResult(this.c.privateKey, job, result) })
       record.state = 'revealed'
       record.result = result
+      this.counters.served.revealed++
+      this.counters.cpuSeconds += record.cpuMs / 1000
       await stream.close().catch(() => {})
     } catch {
       stream.abort(new Error('compute stream failed'))
@@ -85,18 +99,21 @@ export class Worker {
     const signal = AbortSignal.any([this.c.signal, AbortSignal.timeout(JOB_FETCH_MS + spec.limits.timeoutS * 1000)])
     const inputs = new JobInputs(this.c, origins, signal)
     try {
+      const moduleMoved = await this.modules.ensure(spec.module, origins, signal)
       const module = await inputs.tree(spec.module)
       if (module.tree.length !== 1) throw new ShoalError(JobError.Rejected, 'the module content must hold exactly one file')
       const trees = []
-      let moved = module.movedBytes
-      for (const cid of spec.inputs) {
-        const fetched = await inputs.tree(cid)
+      let moved = 0
+      for (const input of spec.inputs) {
+        const fetched = await inputs.tree(input)
         trees.push(fetched.tree)
         moved += fetched.movedBytes
       }
-      record.movedBytes = moved
+      record.inputMovedBytes = moved
+      record.movedBytes = moved + moduleMoved
+      const started = Date.now()
       const output = await runJob({ module: module.tree[0]![1], seed: job, args: spec.args, env: spec.env, inputs: trees, limits: spec.limits, signal })
-      record.cpuMs = output.cpuMs
+        .finally(() => { record.cpuMs = Date.now() - started })
       if (output.files.length === 0) throw new ShoalError(JobError.Failed, 'job wrote nothing under /out')
       const outDir = join(this.c.dataDir, RESULTS_DIR, job, 'out')
       await rm(outDir, { recursive: true, force: true })

@@ -1,6 +1,6 @@
 /**
  * Finding workers without any central list, as storage finds volunteers: peers that provide the
- * compute offer key in Shoal's DHT, and connected peers whose identify lists `/shoal/compute/1.0.0`.
+ * compute offer key in Shoal's DHT, and connected peers whose identify lists `/shoal/compute/2.0.0`.
  * In a private network only members can connect at all, so only members are found.
  */
 import type { CID } from 'multiformats/cid'

@@ -8,6 +8,7 @@ import { ErrorCode, ShoalError } from '../errors.js'
 import { createLogger, type Logger, type LogRecord } from '../log/logger.js'
 import { ShoalMetrics } from '../metrics/shoal-metrics.js'
 import { STORAGE_SERVICE, type StorageService } from '../storage/service.js'
+import { COMPUTE_SERVICE, type ComputeService } from '../compute/service.js'
 import { Registry } from 'prom-client'
 import { createNode, type ContentSummary, type NodeOptions, type ShoalNode } from '../node/node.js'
 import type { SwarmContent } from '../swarm/common/swarm-content.js'
@@ -70,7 +71,8 @@ export class Daemon implements ApiContext {
       dhtPeers: () => node.dhtPeers(),
       uploadedBytes: () => node.stats.totalUp,
       contentCount: () => countRoles(node.listContent()),
-      downloadsByState: () => this.downloadsByState()
+      downloadsByState: () => this.downloadsByState(),
+      compute: () => this.compute?.counters
     }, registry)
     this.downloads = new DownloadManager({
       host: node,
@@ -235,6 +237,11 @@ export class Daemon implements ApiContext {
   /** Storage sharing of the node (src/storage/), if it runs. */
   get storage (): StorageService | undefined {
     return this.node.service<StorageService>(STORAGE_SERVICE)
+  }
+
+  /** Processing sharing of the node (src/compute/). */
+  get compute (): ComputeService | undefined {
+    return this.node.service<ComputeService>(COMPUTE_SERVICE)
   }
 
   private libraryChanged (): void {

@@ -3,6 +3,7 @@ import type { PieceEvent } from '../swarm/requester/download.js'
 import type { Fault } from '../swarm/common/peer-scores.js'
 import { PROTOCOL } from '../swarm/wire/constants.js'
 import { DHT_PROTOCOL } from '../net/libp2p.js'
+import type { ComputeCounters } from '../compute/counters.js'
 
 /** What the metrics read from the node when scraped. */
 export interface MetricsSource {
@@ -14,6 +15,8 @@ export interface MetricsSource {
   uploadedBytes: () => number
   contentCount: () => Record<'share' | 'download', number>
   downloadsByState: () => Record<string, number>
+  /** Processing sharing's counters (src/compute/counters.ts), if it runs. */
+  compute?: () => ComputeCounters | undefined
 }
 
 /**
@@ -72,6 +75,23 @@ export class ShoalMetrics {
     this.apiRequests = new Counter({ name: 'shoal_api_requests_total', help: 'HTTP API requests by status class.', labelNames: ['status'], registers })
     labelled('shoal_content', 'Content this node serves or fetches, by role.', 'role', () => source.contentCount())
     labelled('shoal_downloads', 'Downloads the daemon manages, by state.', 'state', () => source.downloadsByState())
+    const fromCompute = (name: string, help: string, label: string, read: (c: ComputeCounters) => Record<string, number>): void => {
+      void new Counter({
+        name,
+        help,
+        labelNames: [label],
+        registers,
+        collect () {
+          this.reset()
+          const counters = source.compute?.()
+          if (counters !== undefined) for (const [value, count] of Object.entries(read(counters))) this.inc({ [label]: value }, count)
+        }
+      })
+    }
+    fromCompute('shoal_compute_jobs_served_total', 'Jobs this node ran for others (a worker), by outcome: revealed, refused, failed.', 'outcome', c => c.served)
+    fromCompute('shoal_compute_runs_total', 'Jobs this node asked workers to run, by outcome: agreed, cached, no_quorum, no_workers, failed.', 'outcome', c => c.runs)
+    void new Counter({ name: 'shoal_compute_quorum_splits_total', help: 'Rounds of a run with no strict majority, where one more replica was asked.', registers, collect () { this.reset(); this.inc(source.compute?.()?.splits ?? 0) } })
+    void new Counter({ name: 'shoal_compute_cpu_seconds_total', help: 'Seconds of runner time given to others\' jobs.', registers, collect () { this.reset(); this.inc(source.compute?.()?.cpuSeconds ?? 0) } })
     gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', () => process.memoryUsage().heapUsed)
     // Known series start at 0, so rate() and alerts work before the first event.
     for (const operation of ['provide', 'find_providers']) {

@@ -4,7 +4,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper, type KadDHT, type Selectors, type Validators } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { bootstrap } from '@libp2p/bootstrap'
 import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
@@ -60,6 +60,9 @@ export interface NetworkExtension {
   listen?: string[]
   announce?: string[]
   appendAnnounce?: string[]
+  /** DHT record kinds it stores and checks: validators and selectors by key namespace (`/<ns>/…`). */
+  dhtValidators?: Validators
+  dhtSelectors?: Selectors
 }
 
 export type ShoalServices = {
@@ -121,7 +124,9 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
           protocol: DHT_PROTOCOL,
           clientMode: false,
           // A LAN or loopback swarm has only private addresses: keep them.
-          peerInfoMapper: passthroughMapper
+          peerInfoMapper: passthroughMapper,
+          validators: Object.assign({}, ...extensions.map(e => e.dhtValidators ?? {})),
+          selectors: Object.assign({}, ...extensions.map(e => e.dhtSelectors ?? {}))
         }),
         ...Object.assign({}, ...extensions.map(e => e.services ?? {}))
       }

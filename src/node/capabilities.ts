@@ -14,7 +14,8 @@ export function capabilitiesFor (options: NodeOptions): Capability[] {
   const capabilities: Capability[] = []
   if (options.reach !== false) capabilities.push(reachCapability(options.reach ?? {}, options.listen ?? DEFAULT_LISTEN))
   if (options.storage !== false) capabilities.push(storageCapability(options.storage))
-  if (options.compute !== undefined) capabilities.push(computeCapability(options.compute))
+  // On for every node (as storage): any node can run jobs, and keeps and checks agreed-result records in the DHT; a worker only with slots.
+  capabilities.push(computeCapability(options.compute ?? {}))
   for (const extra of options.capabilities ?? []) capabilities.push(extra)
   return capabilities
 }

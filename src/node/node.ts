@@ -307,7 +307,7 @@ export class ShoalNode {
       onProgress: options.onProgress,
       onPiece: options.onPiece,
       publisher,
-      onManifest,
+      onManifest: options.onManifest !== undefined ? manifest => { onManifest(manifest); options.onManifest!(manifest) } : onManifest,
       skipPeer: options.avoid !== undefined && options.avoid.length > 0 ? id => options.avoid?.includes(id) === true : undefined
     })
     options.onStart?.(download)

@@ -10,6 +10,7 @@ import type { Download, DownloadProgress, DownloadResult, PieceEvent } from '../
 import type { ConnectionSummary, ContentSummary } from './content-list.js'
 import type { Capability } from './service.js'
 import type { WebSocketsOptions } from '../net/websockets.js'
+import type { Manifest } from '../content/manifest.js'
 
 export interface NodeOptions {
   /** Where the key and database live. Default `$SHOAL_HOME` or `~/.shoal`. */
@@ -83,6 +84,8 @@ export interface GetOptions {
   sealed?: boolean
   /** Peer IDs not to fetch from in this download. */
   avoid?: string[]
+  /** Called with the verified manifest before anything is written; throwing ends the get with that error. */
+  onManifest?: (manifest: Manifest) => void
 }
 
 /** What a running `get` lets its caller steer or inspect. */

@@ -8,6 +8,7 @@ import { LibraryView } from './views/library.js'
 import { PeersView } from './views/peers.js'
 import { StatsView } from './views/stats.js'
 import { StorageView } from './views/storage.js'
+import { ComputeView } from './views/compute.js'
 import { ThroughputChart } from './views/throughput.js'
 import { Toasts } from './views/toasts.js'
 
@@ -39,6 +40,7 @@ async function main () {
   const peers = new PeersView({ root: byId('peers'), empty: byId('peers-empty'), count: byId('peers-count'), banned: byId('banned'), api, colors, toasts })
   const activity = new ActivityView(byId('activity'))
   new StorageView({ root: byId('storage'), empty: byId('storage-empty'), count: byId('storage-count'), api }).start()
+  new ComputeView({ root: byId('compute'), empty: byId('compute-empty'), count: byId('compute-count'), api }).start()
   setupAddBar({ api, toasts })
   byId('node-id').addEventListener('click', () => navigator.clipboard?.writeText(stats.peerId).then(() => toasts.show('Peer ID copied'), () => {}))
   byId('connect-form').addEventListener('submit', async event => {

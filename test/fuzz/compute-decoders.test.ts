@@ -1,5 +1,5 @@
 /**
- * Fuzzing (fast-check, fixed seed) of `/shoal/compute/1.0.0`: the request and answer decoders and
+ * Fuzzing (fast-check, fixed seed) of `/shoal/compute/2.0.0`: the request and answer decoders and
  * the frame header fail only with BAD_MESSAGE / FRAME_TOO_LARGE; valid messages round-trip.
  */
 import { test } from 'node:test'
@@ -30,7 +30,7 @@ const answer: fc.Arbitrary<ComputeAnswer> = fc.oneof(
   fc.record({ type: fc.constant('commit' as const), job: fc.constant(CID_TEXT), commitment: hex }),
   fc.record({ type: fc.constant('refused' as const), reason: fc.constantFrom(...REFUSAL_REASONS), message: fc.string({ maxLength: 512 }) }),
   fc.record({ type: fc.constant('failed' as const), code: fc.constantFrom(...FAILURE_CODES), message: fc.string({ maxLength: 512 }) }),
-  fc.record({ type: fc.constant('revealed' as const), result: fc.constant(CID_TEXT), nonce: hex })
+  fc.record({ type: fc.constant('revealed' as const), result: fc.constant(CID_TEXT), nonce: hex, moved: fc.nat(), signature: fc.stringMatching(/^[A-Za-z0-9_-]{1,700}$/) })
 )
 
 test('valid compute messages round-trip in one canonical form', () => {

@@ -17,6 +17,7 @@ import { FrameReader } from '../../src/compute/job-stream.js'
 import { jobId, makeJobSpec } from '../../src/compute/job-spec.js'
 import { decodeComputeRequest, encodeComputeFrame } from '../../src/compute/messages.js'
 import { runJob } from '../../src/compute/sandbox/run-job.js'
+import { signResult } from '../../src/compute/result-record.js'
 import { COMPUTE_SERVICE, type ComputeService } from '../../src/compute/service.js'
 import { TestSwarm } from '../helpers/swarm.js'
 
@@ -61,7 +62,7 @@ function liar (log: string[]): Capability {
             const nonce = randomNonce()
             stream.send(encodeComputeFrame({ type: 'commit', job, commitment: await commitmentOf(job, FORGED, c.peerId, nonce) }))
             await reader.next(AbortSignal.timeout(30_000))
-            stream.send(encodeComputeFrame({ type: 'revealed', result: FORGED, nonce }))
+            stream.send(encodeComputeFrame({ type: 'revealed', result: FORGED, nonce, moved: 0, signature: await signResult(c.privateKey, job, FORGED) }))
             await stream.close()
           })().catch(() => stream.abort(new Error('liar failed')))
         })
@@ -116,6 +117,7 @@ test('workers agree on a job\'s result by quorum; a forged result is outvoted, f
   assert.equal(liarLog.length, 2)
   assert.equal(split.agreed, 2)
   assert.equal(split.of, 3, 'the split forced a third run')
+  assert.equal(compute.status().counters.splits, 1, 'the split is counted (shoal_compute_quorum_splits_total)')
   assert.deepEqual(split.dissenters, [bad.peerId])
   assert.ok(requester.bannedPeers().includes(bad.peerId), 'two lies ban the liar')
 

@@ -11,6 +11,7 @@ import type { Reporter } from '../reporter.js'
 import { signalOnInterrupt } from '../signals.js'
 import { findDaemon } from '../remote/find-daemon.js'
 import { sleep } from '../../sleep.js'
+import { RunProgressReport } from '../run-progress.js'
 
 export const RUN_HELP = `Usage: shoal run <module.wasm|cid> [--input <cid|path>]... [--arg <s>]... [options]
 
@@ -29,7 +30,9 @@ Options:
   --same-network-ok      allow several workers on one failure domain (one host or LAN)
   --no-cache             run again even if this node has an agreed result for the job
   -o <dir>               where the result goes (as <dir>/out)
-  --json                 {"event":"result","job","result","agreed","of","workers":[…],"path","cached"}
+  --json                 progress events (job, workers, job-sent, commit, refused, reveal, split,
+                         quorum, published, cached, record-refused),
+                         then {"event":"result","job","result","agreed","of","workers":[…],"path","cached"}
   --data-dir, --listen, --bootstrap, --no-mdns, --network-key, -h/--help as for every command
 
 Errors: NO_WORKERS, NO_QUORUM (never a wrong answer), JOB_TIMEOUT, JOB_MEMORY, JOB_REJECTED, JOB_FAILED.`
@@ -50,29 +53,46 @@ export const RUN_FLAGS = {
 const FIRST_PEER_WAIT_MS = 10_000
 const IDENTIFY_WAIT_MS = 500
 
-export async function run (parsed: Parsed, reporter: Reporter): Promise<number> {
-  const moduleArg = parsed.positionals[0]
-  if (moduleArg === undefined || parsed.positionals.length > 1) throw new ShoalError(ErrorCode.BadArgument, 'run takes one module: shoal run <module.wasm|cid> [--input <cid|path>]...')
+/** The job flags `run` and `map` share: replicas and the job's limits. */
+export function jobFlags (parsed: Parsed): { replicas: number, limits: { memoryMiB?: number, timeoutS?: number } } {
   const replicas = parsed.values.replicas !== undefined ? Number(parsed.values.replicas) : DEFAULT_REPLICAS
   const memoryMiB = parsed.values.memory !== undefined ? Math.floor(parseSize(parsed.values.memory as string, '--memory') / (1024 * 1024)) : undefined
   if (memoryMiB !== undefined && !(memoryMiB >= 1 && memoryMiB <= MAX_MEMORY_MIB)) throw new ShoalError(ErrorCode.BadArgument, `--memory must be from 1M to ${MAX_MEMORY_MIB}M`)
   const timeoutS = parsed.values.timeout !== undefined ? Math.ceil(parseSeconds(parsed.values.timeout as string, '--timeout')) : undefined
+  return { replicas, limits: { ...(memoryMiB !== undefined ? { memoryMiB } : {}), ...(timeoutS !== undefined ? { timeoutS } : {}) } }
+}
+
+/** Starts the command's own node (refused while a daemon runs on the data dir). */
+export async function requesterNode (parsed: Parsed, reporter: Reporter, command: string): Promise<ShoalNode> {
   const running = await findDaemon(parsed.values)
-  if (running !== undefined) throw new ShoalError(ErrorCode.DataDirInUse, `a daemon runs for ${running.dataDir}: run 'shoal run' with another --data-dir (the daemon API has no run route yet)`)
+  if (running !== undefined) throw new ShoalError(ErrorCode.DataDirInUse, `a daemon runs for ${running.dataDir}: run 'shoal ${command}' with another --data-dir, or use the daemon's API (POST /api/v1/jobs)`)
+  return await createNode({ ...nodeOptions(parsed.values), compute: {} }, { warning: message => reporter.note(`warning: ${message}`) })
+}
+
+/** Waits for a first peer, then for identify to tell who offers compute. */
+export async function waitForPeers (node: ShoalNode, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + FIRST_PEER_WAIT_MS
+  while (node.connectedPeers().length === 0 && Date.now() < deadline && !signal.aborted) await sleep(100, signal)
+  await sleep(IDENTIFY_WAIT_MS, signal)
+}
+
+export async function run (parsed: Parsed, reporter: Reporter): Promise<number> {
+  const moduleArg = parsed.positionals[0]
+  if (moduleArg === undefined || parsed.positionals.length > 1) throw new ShoalError(ErrorCode.BadArgument, 'run takes one module: shoal run <module.wasm|cid> [--input <cid|path>]...')
+  const { replicas, limits } = jobFlags(parsed)
   const interrupt = signalOnInterrupt()
-  const node = await createNode({ ...nodeOptions(parsed.values), compute: {} }, { warning: message => reporter.note(`warning: ${message}`) })
+  const node = await requesterNode(parsed, reporter, 'run')
   try {
     const module = await contentOf(node, moduleArg)
     const inputs: string[] = []
     for (const input of (parsed.values.input as string[] | undefined) ?? []) inputs.push(await contentOf(node, input))
-    const spec = makeJobSpec({ module, inputs, args: (parsed.values.arg as string[] | undefined) ?? [], limits: { ...(memoryMiB !== undefined ? { memoryMiB } : {}), ...(timeoutS !== undefined ? { timeoutS } : {}) } })
-    const deadline = Date.now() + FIRST_PEER_WAIT_MS
-    while (node.connectedPeers().length === 0 && Date.now() < deadline && !interrupt.signal.aborted) await sleep(100, interrupt.signal)
-    await sleep(IDENTIFY_WAIT_MS, interrupt.signal)
+    const spec = makeJobSpec({ module, inputs, args: (parsed.values.arg as string[] | undefined) ?? [], limits })
+    await waitForPeers(node, interrupt.signal)
     const output = parsed.values.output !== undefined ? resolve(parsed.values.output as string) : undefined
+    const progress = new RunProgressReport(reporter)
     const result = await node.service<ComputeService>(COMPUTE_SERVICE)!.run(spec, {
-      replicas, workers: parsed.values.workers as string[] | undefined, sameNetworkOk: parsed.values['same-network-ok'] === true, noCache: parsed.values['no-cache'] === true, output, signal: interrupt.signal
-    })
+      replicas, workers: parsed.values.workers as string[] | undefined, sameNetworkOk: parsed.values['same-network-ok'] === true, noCache: parsed.values['no-cache'] === true, output, signal: interrupt.signal, onProgress: progress.update
+    }).finally(() => progress.clear())
     const workers = result.workers.map(w => w.peerId)
     reporter.say(`result ${result.result}  agreed ${result.agreed}/${result.of} (${workers.map(shortId).join(', ')})${result.cached ? '  cached' : ''}${result.path !== undefined ? `  written to ${result.path}` : ''}`)
     reporter.event({ event: 'result', job: result.job, result: result.result, agreed: result.agreed, of: result.of, workers, path: result.path ?? null, cached: result.cached })
@@ -84,7 +104,7 @@ export async function run (parsed: Parsed, reporter: Reporter): Promise<number> 
 }
 
 /** A CID as it is, or a local path shared first (so workers can fetch it from this node). */
-async function contentOf (node: ShoalNode, target: string): Promise<string> {
+export async function contentOf (node: ShoalNode, target: string): Promise<string> {
   const exists = await stat(target).then(() => true, () => false)
   if (!exists) return target
   return (await node.share(resolve(target))).cid

@@ -31,6 +31,8 @@ export type RunReply =
 
 const ERRNO_ROFS = 69
 const ERRNO_FBIG = 22
+/** O_CREAT | O_EXCL | O_TRUNC of path_open's oflags. */
+const OFLAGS_WRITING = 0x1 | 0x4 | 0x8
 
 function tree (files: Array<[string, Uint8Array]>, readonly: boolean, dirs: Set<Directory>): Map<string, Inode> {
   const root = new Map<string, Inode>()
@@ -117,8 +119,9 @@ function run (req: RunRequest): RunReply {
     const fdArg = name === 'path_symlink' ? 2 : 0
     imports[name] = (...a: any[]) => readOnlyAt(a[fdArg]) || (name === 'path_rename' && readOnlyAt(a[3])) || (name === 'path_link' && readOnlyAt(a[4])) ? ERRNO_ROFS : original(...a)
   }
+  // path_open(fd, dirflags, path, path_len, oflags, …): no creating, truncating or exclusive opens under /in.
   const pathOpen = imports.path_open as (...a: any[]) => number
-  imports.path_open = (...a: any[]) => readOnlyAt(a[0]) && (a[3] & 0x1) !== 0 ? ERRNO_ROFS : pathOpen(...a)
+  imports.path_open = (...a: any[]) => readOnlyAt(a[0]) && (a[4] & OFLAGS_WRITING) !== 0 ? ERRNO_ROFS : pathOpen(...a)
   // Output size cap: checked after each write by the size of the /out tree.
   const outSize = (): number => { const files: Array<[string, Uint8Array]> = []; collect(outDir.dir, '', files); return files.reduce((s, [, d]) => s + d.byteLength, 0) }
   let overOutput = false
