@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [scenario...]`: Shoal's benchmarks. Each scenario prints one line
  * with its figures and the ratios measured in the same run (this machine is shared and noisy, so
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
- * Scenarios: two-peer, small-file, small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
+ * Scenarios: two-peer, small-file, small-file-daemon (1 KiB between two running daemons), small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
  * root and ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
  * --churn=0.3), in netlab too, and compute (jobs on three loopback workers against the same module run locally). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
@@ -20,7 +20,7 @@ import { smallFolder } from './scenarios/small-folder.js'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
-const all = ['two-peer', 'small-file', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
+const all = ['two-peer', 'small-file', 'small-file-daemon', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
 const extra = ['big-crowd', 'dht-scale', 'compute']
 const scenarios = chosen.length > 0 ? chosen : all
@@ -42,6 +42,11 @@ for (const name of scenarios) {
     console.log(`small-file 1 KiB: shoal get to done ${f(r.getMs, 1)} ms, http GET ${f(r.httpMs, 1)} ms, ratio ${f(r.ratio, 1)} (target <= 3); ` +
       `whole commands: shoal get ${f(r.getCommandMs)} ms, curl ${f(r.curlCommandMs)} ms, ` +
       (r.aria2Skipped !== undefined ? `aria2 skipped: ${r.aria2Skipped}` : `aria2c ${f(r.aria2CommandMs ?? 0)} ms, shoal/aria2 (whole commands) ${f(r.getCommandMs / (r.aria2CommandMs ?? 1), 2)}`))
+  } else if (name === 'small-file-daemon') {
+    const { smallFileDaemon } = await import('./scenarios/small-file-daemon.js')
+    const r = await smallFileDaemon({ rounds: quick ? 5 : 15 })
+    results[name] = r
+    console.log(`small-file-daemon 1 KiB, a running daemon fetching from another: GET /content/<cid> ${f(r.daemonMs, 1)} ms, http GET ${f(r.httpMs, 1)} ms, ratio ${f(r.ratio, 1)} (target <= 3)`)
   } else if (name === 'small-folder') {
     const r = await smallFolder({ rounds: quick ? 3 : 7, files: quick ? 100 : 1000, fileBytes: 1024 })
     results[name] = r

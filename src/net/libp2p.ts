@@ -14,6 +14,7 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { Registry } from 'prom-client'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { webSocketsListen, webSocketsTransport, type WebSocketsOptions } from './websockets.js'
+import { pacedRandomWalk } from './paced-random-walk.js'
 
 /** Shoal's own DHT, so a node never joins (or pollutes) another network's Kademlia DHT. */
 export const DHT_PROTOCOL = '/shoal/kad/1.0.0'
@@ -118,6 +119,8 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       ...(options.gater !== undefined ? { connectionGater: options.gater } : {}),
       ...(options.networkKey !== undefined ? { connectionProtector: preSharedKey({ psk: options.networkKey }) } : {}),
       services: {
+        // Replaces libp2p's random walk, which spins in a small swarm (paced-random-walk.ts).
+        randomWalkPacing: pacedRandomWalk(),
         identify: identify(),
         ping: ping(),
         dht: kadDHT({

@@ -1,6 +1,7 @@
 import { ErrorCode, ShoalError } from '../../errors.js'
 import type { SwarmContent } from '../../swarm/common/swarm-content.js'
-import { GATEWAY_MAX_READAHEAD_PIECES, GATEWAY_PIECE_TIMEOUT_MS, GATEWAY_POLL_MS, GATEWAY_READAHEAD_BYTES } from '../constants.js'
+import { GATEWAY_MAX_READAHEAD_PIECES, GATEWAY_PIECE_TIMEOUT_MS, GATEWAY_POLL_MS, GATEWAY_READAHEAD_BYTES, GATEWAY_REREADS } from '../constants.js'
+import { sleep } from '../../sleep.js'
 import type { ByteRange } from './range.js'
 
 export interface PieceReaderOptions {
@@ -44,14 +45,19 @@ function current (o: PieceReaderOptions): SwarmContent {
 /** Waits (bounded) until `piece` is verified, asking for `wanted` first meanwhile, then reads it. */
 async function readPiece (o: PieceReaderOptions, piece: number, wanted: number[]): Promise<Uint8Array> {
   const deadline = Date.now() + GATEWAY_PIECE_TIMEOUT_MS
+  let rereads = 0
   for (;;) {
     if (o.signal.aborted) throw new ShoalError(ErrorCode.Aborted, 'the client went away')
     const content = current(o)
     if (content.bitfield.has(piece)) {
       const data = await content.readVerifiedPiece(piece)
       if (data !== undefined) return data
-      // The bytes moved (the download was just committed) or changed under us: look again.
-      if (o.content() === content) throw new ShoalError(ErrorCode.NotFound, `piece ${piece} could not be read`)
+      // The bytes moved or changed under us. A download being committed renames its file before
+      // the content learns the new path: look again a few times (a few ms) before giving up.
+      if (o.content() === content) {
+        if (++rereads > GATEWAY_REREADS) throw new ShoalError(ErrorCode.NotFound, `piece ${piece} could not be read`)
+        await sleep(Math.min(GATEWAY_POLL_MS, 2 ** rereads), o.signal)
+      }
       continue
     }
     // Asked again at every poll: a download resumed or restarted since has forgotten earlier asks.

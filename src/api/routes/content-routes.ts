@@ -4,7 +4,7 @@ import { CID } from 'multiformats/cid'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import type { SwarmContent } from '../../swarm/common/swarm-content.js'
 import type { ApiContext } from '../context.js'
-import { GATEWAY_FIND_TIMEOUT_MS, GATEWAY_POLL_MS } from '../constants.js'
+import { GATEWAY_FIND_TIMEOUT_MS, GATEWAY_FIRST_POLL_MS, GATEWAY_POLL_MS } from '../constants.js'
 import { ApiError, sendJson } from '../http.js'
 import { contentTypeOf } from '../gateway/mime.js'
 import { readFileRange } from '../gateway/piece-reader.js'
@@ -88,14 +88,14 @@ async function findContent (ctx: ApiContext, cid: string, req: ApiRequest): Prom
   if (served !== undefined) return served
   const download = ctx.downloads.ensure(cid)
   const deadline = Date.now() + GATEWAY_FIND_TIMEOUT_MS
-  for (;;) {
+  for (let pause = GATEWAY_FIRST_POLL_MS; ; pause = Math.min(2 * pause, GATEWAY_POLL_MS)) {
     const content = ctx.contentOf(cid)
     if (content !== undefined) return content
     const info = download.info()
     if (info.state === 'failed') throw new ShoalError(info.error?.code ?? ErrorCode.NotFound, info.error?.message ?? 'the download failed')
     if (req.raw.destroyed) throw new ShoalError(ErrorCode.Aborted, 'the client went away')
     if (Date.now() > deadline) throw new ShoalError(ErrorCode.Timeout, `could not find ${cid} within ${GATEWAY_FIND_TIMEOUT_MS / 1000} s`)
-    await new Promise(resolve => setTimeout(resolve, GATEWAY_POLL_MS))
+    await new Promise(resolve => setTimeout(resolve, pause))
   }
 }
 
