@@ -124,7 +124,9 @@ export class ComputeService implements NodeService {
 
   /**
    * Runs `spec` on workers until a strict majority agrees on its result CID (commit first, then
-   * reveal), downloads that result to `output`, and remembers it under the job ID.
+   * reveal), downloads that result to `output`, remembers it under the job ID and publishes it in
+   * the DHT; a result already agreed (here, or in a DHT record that passes the checks) is used
+   * instead. Counted in `counters`.
    */
   async run (spec: JobSpec, options: RunOptions = {}): Promise<RunResult> {
     const onProgress = options.onProgress
@@ -143,6 +145,7 @@ export class ComputeService implements NodeService {
     }
   }
 
+  /** `run` itself, uncounted. */
   private async runCounted (spec: JobSpec, options: RunOptions): Promise<RunResult> {
     const replicas = options.replicas ?? DEFAULT_REPLICAS
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new ShoalError(ErrorCode.BadArgument, `replicas must be from 1 to ${MAX_REPLICAS}`)

@@ -1,6 +1,6 @@
 /**
- * `map` over a 20-file content seeded by three workers (a fourth worker does not hold it): one job
- * per file, each agreed by 2 workers holding the data, so no input byte moves (only the module
+ * `map` over a 20-file content seeded by four workers (a fifth worker does not hold it): one job
+ * per file, each agreed by 2 workers holding the data (two jobs at a time), so no input byte moves (only the module
  * travels); every result equals a SHA-256 computed here, byte for byte. A second map of the same
  * dataset, by another node, resolves every job from the published results: nothing runs.
  */
@@ -20,8 +20,8 @@ const compute = (node: ShoalNode): ComputeService => node.service<ComputeService
 test('map runs a job per file where the data is: 20 agreed results, no input bytes moved, then all from the cache', { timeout: 240_000 }, async (t) => {
   const swarm = new TestSwarm()
   t.after(async () => await swarm.cleanup())
-  const holders = await Promise.all(['h1', 'h2', 'h3'].map(async n => await swarm.node(n, { compute: { slots: 1 } })))
-  const outsider = await swarm.node('w4', { compute: { slots: 1 } })
+  const holders = await Promise.all(['h1', 'h2', 'h3', 'h4'].map(async n => await swarm.node(n, { compute: { slots: 1 } })))
+  const outsider = await swarm.node('w5', { compute: { slots: 1 } })
   const requester = await swarm.node('requester')
   const later = await swarm.node('later')
   const everyone = [...holders, outsider, requester, later]
@@ -46,7 +46,7 @@ test('map runs a job per file where the data is: 20 agreed results, no input byt
     replicas: 2, output: out, sameNetworkOk: true, onFile: o => done.push(o.path)
   })
   assert.equal(mapped.files, 20)
-  assert.equal(mapped.holders, 3, 'the three seeders were found as holders')
+  assert.equal(mapped.holders, 4, 'the four seeders were found as holders')
   assert.equal(mapped.agreed, 20, JSON.stringify(mapped.results.filter(r => r.error !== undefined)))
   assert.equal(mapped.failed, 0)
   assert.equal(mapped.cached, 0)
