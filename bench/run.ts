@@ -3,7 +3,7 @@
  * with its figures and the ratios measured in the same run (this machine is shared and noisy, so
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, small-file-daemon (1 KiB between two running daemons), small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
- * root and ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
+ * root and ../shared/netlab); only when named: browser (the web page in headless Chromium), big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
  * --churn=0.3), in netlab too, and compute (jobs on three loopback workers against the same module run locally). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default). two-peer and small-file also time aria2c over HTTP
@@ -22,7 +22,7 @@ const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
 const all = ['two-peer', 'small-file', 'small-file-daemon', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
-const extra = ['big-crowd', 'dht-scale', 'compute']
+const extra = ['big-crowd', 'dht-scale', 'compute', 'browser']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -68,6 +68,14 @@ for (const name of scenarios) {
     const { dhtScale } = await import('./scenarios/dht-scale.js')
     const value = (flag: string, fallback: number): number => Number(args.find(a => a.startsWith(`--${flag}=`))?.slice(flag.length + 3) ?? fallback)
     results[name] = await dhtScale({ nodes: value('nodes', quick ? 30 : 100), gets: value('gets', quick ? 100 : 500), churn: value('churn', 0.3) })
+  } else if (name === 'browser') {
+    const { browserBench } = await import('./scenarios/browser.js')
+    const r = await browserBench({ quick })
+    results[name] = r
+    console.log(r.skipped !== undefined
+      ? `browser skipped: ${r.skipped}`
+      : `browser ${f(r.bytes / 2 ** 20)} MiB: page over ws ${f(r.pageMBps, 1)} MB/s, node get ${f(r.nodeMBps, 1)} MB/s, page/node ${f(r.ratio, 2)}; ` +
+        `first verified piece ${f(r.firstPieceMs)} ms after opening the page; page memory peak: renderer RSS ${f(r.rendererPeakMiB)} MiB, JS heap ${f(r.jsHeapPeakMiB)} MiB`)
   } else if (name === 'replicate') {
     const { replicateBench } = await import('./scenarios/replicate.js')
     const r = await replicateBench({ quick })

@@ -12,12 +12,12 @@ import { webRTC } from '@libp2p/webrtc'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { PAGE_MAX_CONNECTIONS } from './constants.js'
 
-export type PageLibp2p = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>, ping: ReturnType<ReturnType<typeof ping>> }>
+export type PageLibp2p = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>, identifyPush: ReturnType<ReturnType<typeof identifyPush>>, ping: ReturnType<ReturnType<typeof ping>> }>
 
 export interface PageNetworkOptions {
   /** Refuse these peers (banned by the page's scores). */
@@ -58,6 +58,7 @@ export async function createPageNetwork (options: PageNetworkOptions): Promise<P
       denyDialPeer: banned,
       denyOutboundEncryptedConnection: banned
     },
-    services: { identify: identify(), ping: ping() }
+    // identify/push tells the peers it is connected to its `/p2p-circuit/webrtc` address once it holds a reservation.
+    services: { identify: identify(), identifyPush: identifyPush(), ping: ping() }
   })
 }

@@ -2,7 +2,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper, type KadDHT, type Selectors, type Validators } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
@@ -68,6 +68,7 @@ export interface NetworkExtension {
 
 export type ShoalServices = {
   identify: ReturnType<ReturnType<typeof identify>>
+  identifyPush: ReturnType<ReturnType<typeof identifyPush>>
   ping: ReturnType<ReturnType<typeof ping>>
   dht: KadDHT
 }
@@ -122,6 +123,10 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
         // Replaces libp2p's random walk, which spins in a small swarm (paced-random-walk.ts).
         randomWalkPacing: pacedRandomWalk(),
         identify: identify(),
+        // Peers hear when our addresses change (a relay reservation), and we hear of theirs: a
+        // web page's `/p2p-circuit/webrtc` address appears only once it holds a reservation, and
+        // peer exchange hands it out from the peer store.
+        identifyPush: identifyPush(),
         ping: ping(),
         dht: kadDHT({
           protocol: DHT_PROTOCOL,

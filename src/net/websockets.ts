@@ -50,6 +50,11 @@ export function webSocketsListen (listen: string[], options: WebSocketsOptions):
   return [...hosts].map(host => `${host}/tcp/${options.port ?? 0}/${suffix}`)
 }
 
+/** Whether `addr`'s first hop is WebSockets (directly, or to the relay of a circuit). */
+export function overWebSockets (addr: string): boolean {
+  return /\/(tls\/)?ws(\/|$)/.test(addr.split('/p2p-circuit')[0] ?? '')
+}
+
 /** Whether a multiaddr is one a web page can dial: WebSockets, plain or over TLS. */
 export function isWebSocketsAddr (addr: string): boolean {
   return /\/(tls\/)?ws(\/|$)/.test(addr) && !addr.includes('/p2p-circuit')

@@ -16,6 +16,7 @@ import { defaultDataDir, lockDataDir, type DataDirLock } from '../net/data-dir.j
 import { loadOrCreateKey } from '../net/identity.js'
 import { createNetwork, DEFAULT_LISTEN, type ShoalLibp2p } from '../net/libp2p.js'
 import { connectionGater } from '../net/connection-gater.js'
+import { overWebSockets } from '../net/websockets.js'
 import { DirectTransport } from '../net/direct/direct-transport.js'
 import { streamPipe, type Pipe } from '../net/pipe.js'
 import { ShoalDatabase } from '../store/database.js'
@@ -264,9 +265,14 @@ export class ShoalNode {
     }
   }
 
-  /** A link to `cid` that carries this node's addresses as hints. */
+  /**
+   * A link to `cid` that carries this node's addresses as hints: those nodes dial (TCP, and
+   * circuits to relays over TCP); WebSockets ones go in the web link (api/page-server.ts).
+   */
   linkFor (cid: CID): string {
-    const peers = this.libp2p.getMultiaddrs().slice(0, MAX_LINK_ADDRS)
+    const all = this.libp2p.getMultiaddrs()
+    const forNodes = all.filter(a => !overWebSockets(a.toString()))
+    const peers = (forNodes.length > 0 ? forNodes : all).slice(0, MAX_LINK_ADDRS)
     return formatLink({ cid, peers })
   }
 

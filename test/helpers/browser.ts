@@ -41,7 +41,7 @@ export function ensureChromium (): ChromiumCheck {
 }
 
 /** A running headless browser with a fresh profile; `close()` removes the profile too. */
-export interface TestBrowser { context: BrowserContext, close: () => Promise<void> }
+export interface TestBrowser { context: BrowserContext, close: () => Promise<void>, /** The profile folder (in the browser's command line). */ profile: string }
 
 /** `extraArgs`: more Chromium flags (e.g. a host resolver rule for a test origin). */
 export async function launchChromium (executablePath: string, viewport = { width: 1440, height: 900 }, extraArgs: string[] = []): Promise<TestBrowser> {
@@ -57,6 +57,7 @@ export async function launchChromium (executablePath: string, viewport = { width
   })
   return {
     context,
+    profile,
     close: async () => {
       await context.close().catch(() => {})
       await rm(profile, { recursive: true, force: true }).catch(() => {})

@@ -10,7 +10,7 @@ import { CID } from 'multiformats/cid'
 import { formatLink } from '../../src/content/link.js'
 import { ErrorCode } from '../../src/errors.js'
 import { generateNetworkKey, parseNetworkKey } from '../../src/net/network-key.js'
-import { isWebSocketsAddr, webSocketsListen } from '../../src/net/websockets.js'
+import { isWebSocketsAddr, overWebSockets, webSocketsListen } from '../../src/net/websockets.js'
 import type { ShoalNode } from '../../src/node/node.js'
 import { GET_TIMEOUT_MS, hashFile, MiB, TEST_TIMEOUT_MS, TestSwarm, writeRandomFile } from '../helpers/swarm.js'
 
@@ -37,6 +37,8 @@ test('a get given only a /ws address downloads over WebSockets', { timeout: TEST
   assert.equal(wsAddrs(seeder).length, 1, `one ws address on loopback: ${seeder.addrs().join(' ')}`)
   assert.match(wsAddrs(seeder)[0] as string, /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\//)
   const shared = await seeder.share(path)
+  // The shoal:// link keeps the addresses nodes dial, as before WebSockets: the web link has those.
+  assert.ok(!shared.link.includes('%2Fws%2F'), shared.link)
 
   const leecher = await swarm.node('leecher', { direct: false, reach: false })
   const result = await leecher.get(wsLink(shared.cid, seeder), { output: await swarm.dir('out'), timeoutMs: GET_TIMEOUT_MS })
@@ -79,4 +81,6 @@ test('WebSockets listen on each TCP host, on the port asked, over TLS with a cer
   assert.deepEqual(webSocketsListen(['/ip4/127.0.0.1/tcp/0/ws', '/p2p-circuit'], {}), [])
   assert.ok(isWebSocketsAddr('/dns4/a.example/tcp/443/tls/ws/p2p/12D3KooW'))
   assert.ok(!isWebSocketsAddr('/ip4/127.0.0.1/tcp/1/p2p/12D3KooW'))
+  assert.ok(overWebSockets('/ip4/10.0.0.1/tcp/1/ws/p2p/12D3KooWA/p2p-circuit/p2p/12D3KooWB'))
+  assert.ok(!overWebSockets('/ip4/10.0.0.1/tcp/1/p2p/12D3KooWA/p2p-circuit/webrtc/p2p/12D3KooWB'))
 })
