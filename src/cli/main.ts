@@ -51,6 +51,7 @@ Options for every command:
   --no-relay-service     do not serve as a circuit relay for others
   --no-upnp              do not map ports on a UPnP router
   --relay-data <rate>    relay piece data too (no circuit limits), e.g. 2M bytes per second
+  --public-range <cidr>  count this private range as public (a lab standing for the internet), repeatable
   --json                 one JSON event per line on stdout
   --log-level <level>    error, warn, info or debug (logs go to stderr; JSON when not a terminal)
   -h, --help             help for a command

@@ -26,6 +26,12 @@ export const RELAY_CIRCUIT_BYTES = 131_072n
 export const DIRECT_PATH_WAIT_MS = 20_000
 export const DCUTR_TIMEOUT_MS = 5_000
 export const DCUTR_RETRIES = 3
+/** @libp2p/dcutr's dial priority for its hole punch (its unilateral dial has none): how hole-punch.ts tells them apart. */
+export const DCUTR_PUNCH_PRIORITY = 100
+/** A hole punch waits this long at most for the node's public mapping (punch-port.ts) before it gives the upgrade up. */
+export const PUNCH_ADDRESS_WAIT_MS = 3_000
+/** Observing the public mapping (one extra connection to a public peer, then identify) gives up after this long. */
+export const OBSERVE_TIMEOUT_MS = 10_000
 /** How often the wait above looks for a direct connection. */
 export const DIRECT_PATH_POLL_MS = 100
 
