@@ -7,7 +7,7 @@ import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { bootstrap } from '@libp2p/bootstrap'
-import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { Address, ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { preSharedKey } from '@libp2p/pnet'
 import { multiaddr } from '@multiformats/multiaddr'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -55,6 +55,8 @@ export interface NetworkExtension {
   listen?: string[]
   announce?: string[]
   appendAnnounce?: string[]
+  /** The order in which a peer's addresses are dialled (libp2p's `addressSorter`); the first extension that has one decides. */
+  addressSorter?: (a: Address, b: Address) => -1 | 0 | 1
 }
 
 export type ShoalServices = {
@@ -71,6 +73,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
   const listen = [...(options.listen ?? DEFAULT_LISTEN), ...extensions.flatMap(e => e.listen ?? [])]
   const announce = extensions.flatMap(e => e.announce ?? [])
   const appendAnnounce = extensions.flatMap(e => e.appendAnnounce ?? [])
+  const addressSorter = extensions.find(e => e.addressSorter !== undefined)?.addressSorter
   for (const addr of [...listen, ...(options.bootstrap ?? [])]) {
     checkMultiaddr(addr)
   }
@@ -102,7 +105,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       peerDiscovery,
-      connectionManager: CONNECTION_LIMITS,
+      connectionManager: { ...CONNECTION_LIMITS, ...(addressSorter !== undefined ? { addressSorter } : {}) },
       ...(options.metricsRegistry !== undefined ? { metrics: prometheusMetrics({ registry: options.metricsRegistry }) } : {}),
       ...(options.gater !== undefined ? { connectionGater: options.gater } : {}),
       ...(options.networkKey !== undefined ? { connectionProtector: preSharedKey({ psk: options.networkKey }) } : {}),

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { dcutr } from '@libp2p/dcutr'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { withDialSignal } from './dial-signal.js'
 import type { PublicRanges } from './public-ranges.js'
 import type { PunchPort } from './punch-port.js'
 import { DCUTR_PUNCH_PRIORITY, DCUTR_RETRIES, DCUTR_TIMEOUT_MS, PUNCH_ADDRESS_WAIT_MS } from './constants.js'
@@ -47,7 +48,9 @@ export function holePunching (punch: PunchPort): (components: any) => unknown {
         if (options?.priority !== DCUTR_PUNCH_PRIORITY || peer === undefined || punch.port === undefined) {
           return await components.connectionManager.openConnection(addrs, options)
         }
-        return await punchDial(components, peer, addrs, punch.port, options)
+        const connection = await punchDial(components, peer, addrs, punch.port, options)
+        punch.punched.add(connection)
+        return connection
       }
     })
     const addressManager = overlay(components.addressManager, {
@@ -65,19 +68,25 @@ export function holePunching (punch: PunchPort): (components: any) => unknown {
     service.getDialableMultiaddrs = addrs => dialable(addrs, punch.ranges, components.transportManager)
     // A: the peer that dialled through the relay answers B's Connect, then dials on Sync.
     service.handleIncomingUpgrade = async (stream, connection) => {
-      if (await punch.ready(PUNCH_ADDRESS_WAIT_MS) === undefined) {
-        stream.abort(new Error('no public mapping to punch from'))
+      if (await punch.ready(PUNCH_ADDRESS_WAIT_MS) === undefined || hasDirect(components, connection.remotePeer)) {
+        stream.abort(new Error('no public mapping to punch from, or connected directly already'))
         return
       }
       await punchingWith.run(connection.remotePeer, async () => { await answer(stream, connection) })
     }
     // B: the peer reached through the relay starts the upgrade.
     service.upgradeInbound = async connection => {
-      if (await punch.ready(PUNCH_ADDRESS_WAIT_MS) === undefined) return
+      if (await punch.ready(PUNCH_ADDRESS_WAIT_MS) === undefined || hasDirect(components, connection.remotePeer)) return
       await punchingWith.run(connection.remotePeer, async () => { await start(connection) })
     }
     return service
   }
+}
+
+/** Whether we hold a direct (not relayed, open) connection to `peer`: one punch per peer is enough. */
+function hasDirect (components: any, peer: PeerId): boolean {
+  return (components.connectionManager.getConnections(peer) as Connection[]).some(c => c.limits === undefined && c.status === 'open' &&
+    !c.remoteAddr.getComponents().some(p => p.name === 'p2p-circuit'))
 }
 
 /** One simultaneous open to `peer`, from the punch port, on the first address that connects. */
@@ -89,7 +98,7 @@ async function punchDial (components: any, peer: PeerId, addrs: Multiaddr[], loc
     const transport = components.transportManager.dialTransportForMultiaddr(target)
     if (transport == null) continue
     try {
-      return await transport.dial(target, { signal: options.signal, localPort, initiator: options.initiator, upgrader })
+      return await withDialSignal(options.signal, async signal => await transport.dial(target, { signal, localPort, initiator: options.initiator, upgrader }))
     } catch (err) {
       errors.push(err)
       if (options.signal.aborted) break

@@ -8,6 +8,7 @@ import {
   RELAY_MAX_HOP_STREAMS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATIONS, RELAY_RESERVATION_TTL_MS
 } from './constants.js'
 import type { ReachOptions } from './options.js'
+import { addressOrder } from './address-order.js'
 import { holePunching } from './hole-punch.js'
 import { PublicRanges } from './public-ranges.js'
 import { PunchPort } from './punch-port.js'
@@ -33,7 +34,8 @@ export function reachNetwork (options: ReachOptions, listen: string[], punch = n
   return {
     transports: [circuitRelayTransport({ reservationCompletionTimeout: RELAY_HOP_TIMEOUT_MS })],
     services,
-    listen: stated === 'public' ? [] : Array.from({ length: RELAY_RESERVATIONS }, () => '/p2p-circuit')
+    listen: stated === 'public' ? [] : Array.from({ length: RELAY_RESERVATIONS }, () => '/p2p-circuit'),
+    ...(punch.ranges.size > 0 ? { addressSorter: addressOrder(punch.ranges) } : {})
   }
 }
 

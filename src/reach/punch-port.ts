@@ -3,6 +3,7 @@ import type { Connection, IdentifyResult } from '@libp2p/interface'
 import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr'
 import type { ShoalLibp2p } from '../net/libp2p.js'
 import type { PublicRanges } from './public-ranges.js'
+import { withDialSignal } from './dial-signal.js'
 import { OBSERVE_TIMEOUT_MS, REACH_REFRESH_MS } from './constants.js'
 
 /** What this file needs of libp2p's transport manager (internal: not in libp2p's public types). */
@@ -26,6 +27,8 @@ export class PunchPort {
   port?: number
   /** Our public `/ip4/<ip>/tcp/<port>` as a public peer saw a connection from `port`; undefined until seen. */
   address?: Multiaddr
+  /** Connections made by a hole punch (hole-punch.ts): they pass the peer's router, its other ports stay closed. */
+  readonly punched = new WeakSet<Connection>()
   private libp2p?: ShoalLibp2p
   private signal?: AbortSignal
   private observer?: Connection
@@ -89,7 +92,7 @@ export class PunchPort {
     const onIdentify = (evt: CustomEvent<IdentifyResult>): void => { identified.set(evt.detail.connection.id, evt.detail); wake() }
     libp2p.addEventListener('peer:identify', onIdentify)
     try {
-      const connection = await transports.dial(target, { signal, localPort: port })
+      const connection = await withDialSignal(signal, async dialSignal => await transports.dial(target, { signal: dialSignal, localPort: port }))
       while (!identified.has(connection.id) && !signal.aborted && connection.status === 'open') {
         await new Promise<void>(resolve => { wake = resolve; signal.addEventListener('abort', () => resolve(), { once: true }) })
       }

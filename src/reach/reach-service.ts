@@ -68,6 +68,15 @@ export class ReachService implements NodeService {
   async connectionFor (peer: PeerId, signal: AbortSignal): Promise<Connection> {
     return await connectionForData(this.libp2p, peer, signal)
   }
+
+  /**
+   * A punched connection, or one the peer dialled back, passed the peer's router; a direct TLS
+   * dial to its direct port would wait DIRECT_CONNECT_TIMEOUT_MS for nothing (measured: ~4 s with
+   * no piece requested, the session waiting on it), so pieces stay on that connection.
+   */
+  directDialable (connection: Connection): boolean {
+    return !this.punch.punched.has(connection) && !this.reversal.dialledBack.has(connection)
+  }
 }
 
 /** Reachability as a node capability (node/service.ts): relays, DCUtR, AutoNAT, UPnP. */

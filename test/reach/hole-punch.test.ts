@@ -14,6 +14,7 @@ import { createNetwork } from '../../src/net/libp2p.js'
 import { createNode, type ShoalNode } from '../../src/node/node.js'
 import { REACH_SERVICE, type ReachService } from '../../src/reach/reach-service.js'
 import { reachNetwork } from '../../src/reach/network.js'
+import { addressOrder } from '../../src/reach/address-order.js'
 import { parseCidr, PublicRanges } from '../../src/reach/public-ranges.js'
 import { ShoalError } from '../../src/errors.js'
 
@@ -28,6 +29,14 @@ test('public ranges: libp2p\'s private ranges stay private unless stated; a stat
   assert.equal(lab.isPublic(multiaddr('/ip6/2001:db8::1/tcp/1')), true)
   assert.deepEqual(parseCidr('10.82.0.0/16'), ['10.82.0.0', 16])
   for (const bad of ['10.82', '10.82.0.0/33', 'lab/16', '::1/129']) assert.throws(() => parseCidr(bad), ShoalError)
+})
+
+test('dial order: with a range stated public, a NATed peer\'s relay circuit comes before its LAN address, as on the internet', () => {
+  const lan = { multiaddr: multiaddr('/ip4/192.168.2.2/tcp/4001'), isCertified: false }
+  const circuit = { multiaddr: multiaddr('/ip4/10.82.0.1/tcp/4001/p2p/12D3KooWQWDFqUN4kje6cf8yV3r7pnU3Zasw2Z2PAs1L7u8Q3UMK/p2p-circuit'), isCertified: false }
+  const mapped = { multiaddr: multiaddr('/ip4/10.82.0.2/tcp/4001'), isCertified: false }
+  const sorted = [lan, circuit, mapped].sort(addressOrder(new PublicRanges(['10.82.0.0/16'])))
+  assert.deepEqual(sorted, [mapped, circuit, lan])
 })
 
 test('the DCUtR wrapper fits the installed @libp2p/dcutr: it punches towards stated-public TCP addresses only', async () => {
