@@ -104,7 +104,7 @@ async function punchDial (components: any, peer: PeerId, addrs: Multiaddr[], loc
       if (options.signal.aborted) break
     }
   }
-  throw new AggregateError(errors, `hole punch to ${peer.toString()} failed`)
+  throw new AggregateError(errors, `hole punch to ${peer.toString()} failed: ${errors.map(e => e instanceof Error ? e.message : String(e)).join('; ')}`)
 }
 
 /** libp2p's upgrader, except that a dial made as responder (`initiator: false`) is marked inbound before yamux sees it. */
