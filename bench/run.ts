@@ -3,8 +3,8 @@
  * with its figures and the ratios measured in the same run (this machine is shared and noisy, so
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
- * root and ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
- * --churn=0.3), in netlab too. Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
+ * root and ../shared/netlab); only when named: big-crowd (--n=48), dht-scale (--nodes=100 --gets=500
+ * --churn=0.3) and nat (home routers: direct, reversed, punched and relayed pairs), in netlab too. Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default). two-peer and small-file also time aria2c over HTTP
  * (installed from Debian's `aria2` when missing and root; skipped with the reason otherwise).
@@ -22,7 +22,7 @@ const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
 const all = ['two-peer', 'small-file', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
-const extra = ['big-crowd', 'dht-scale']
+const extra = ['big-crowd', 'dht-scale', 'nat']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -63,6 +63,16 @@ for (const name of scenarios) {
     const { dhtScale } = await import('./scenarios/dht-scale.js')
     const value = (flag: string, fallback: number): number => Number(args.find(a => a.startsWith(`--${flag}=`))?.slice(flag.length + 3) ?? fallback)
     results[name] = await dhtScale({ nodes: value('nodes', quick ? 30 : 100), gets: value('gets', quick ? 100 : 500), churn: value('churn', 0.3) })
+  } else if (name === 'nat') {
+    const { natBench } = await import('./scenarios/nat.js')
+    const r = await natBench({ quick })
+    results[name] = r
+    const pair = (label: string, p: { firstPieceMs: number, mbps: number, relayed: number }): string =>
+      `${label} first piece ${f(p.firstPieceMs)} ms, ${f(p.mbps, 1)} Mbit/s, relayed ${f(p.relayed / 2 ** 20, 1)} MiB`
+    console.log(`nat ${f(r.bytes / 2 ** 20)} MiB at 20 Mbit/s, 20 ms: ${pair('direct', r.pairs.direct)}; ${pair('public<-cone', r.pairs.publicCone)}; ` +
+      `${pair('cone<->cone', r.pairs.coneCone)}; ${pair('symmetric via data relay', r.pairs.symmetricRelay)}; ` +
+      `cone<->cone punched ${r.punch.punched}/${r.punch.attempts} (target 20/20), median get ${f(r.punch.medianMs)} ms; ` +
+      `punched/direct: first piece ${f(r.ratios.coneConeFirstPiece ?? 0, 2)} (target <= 2), throughput ${f(r.ratios.coneConeThroughput ?? 0, 2)} (target >= 0.9)`)
   } else if (name === 'replicate') {
     const { replicateBench } = await import('./scenarios/replicate.js')
     const r = await replicateBench({ quick })
