@@ -67,8 +67,8 @@ for (const name of scenarios) {
     const { natBench } = await import('./scenarios/nat.js')
     const r = await natBench({ quick })
     results[name] = r
-    const pair = (label: string, p: { firstPieceMs: number, mbps: number, relayed: number }): string =>
-      `${label} first piece ${f(p.firstPieceMs)} ms, ${f(p.mbps, 1)} Mbit/s, relayed ${f(p.relayed / 2 ** 20, 1)} MiB`
+    const pair = (label: string, p: { firstPieceMs: number, mbps: number, relayed: number, failed: number }): string =>
+      `${label} first piece ${f(p.firstPieceMs)} ms, ${f(p.mbps, 1)} Mbit/s, relayed ${f(p.relayed / 2 ** 20, 1)} MiB${p.failed > 0 ? `, ${p.failed} gets failed` : ''}`
     console.log(`nat ${f(r.bytes / 2 ** 20)} MiB at 20 Mbit/s, 20 ms: ${pair('direct', r.pairs.direct)}; ${pair('public<-cone', r.pairs.publicCone)}; ` +
       `${pair('cone<->cone', r.pairs.coneCone)}; ${pair('symmetric via data relay', r.pairs.symmetricRelay)}; ` +
       `cone<->cone punched ${r.punch.punched}/${r.punch.attempts} (target 20/20), median get ${f(r.punch.medianMs)} ms; ` +

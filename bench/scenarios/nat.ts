@@ -27,7 +27,7 @@ const DELAY = '20ms'
 const NAT = ['--nat-of', 'p4=cone', '--nat-of', 'p5=cone', '--nat-of', 'p6=symmetric', '--nat-of', 'p7=symmetric']
 const SMALL_BYTES = 200 * 1024
 
-export interface PairResult { firstPieceMs: number, seconds: number, mbps: number, relayed: number, bytes: number }
+export interface PairResult { firstPieceMs: number, seconds: number, mbps: number, relayed: number, bytes: number, /** Gets that did not end `done` (left out of the medians). */ failed: number }
 export interface NatResult {
   bytes: number
   pairs: Record<'direct' | 'publicCone' | 'coneCone' | 'symmetricRelay', PairResult>
@@ -77,14 +77,22 @@ export async function natBench (options: { quick: boolean }): Promise<NatResult>
       }
     }
     const pair = async (host: string, seeder: Seeder): Promise<PairResult> => {
-      const firsts: number[] = []
-      const bigs: Array<{ ms: number, relayed: number }> = []
+      const firsts: Array<{ ms: number, ok: boolean }> = []
+      const bigs: Array<{ ms: number, relayed: number, ok: boolean }> = []
       for (let r = 0; r < rounds; r++) {
-        firsts.push((await get(host, seeder.links[0] as string)).ms)
+        firsts.push(await get(host, seeder.links[0] as string))
         bigs.push(await get(host, seeder.links[1] as string))
       }
-      const seconds = median(bigs.map(b => b.ms)) / 1000
-      return { firstPieceMs: median(firsts), seconds, mbps: bigBytes * 8 / seconds / 1e6, relayed: median(bigs.map(b => b.relayed)), bytes: bigBytes }
+      const fine = bigs.filter(b => b.ok)
+      const seconds = median(fine.map(b => b.ms)) / 1000
+      return {
+        firstPieceMs: median(firsts.filter(g => g.ok).map(g => g.ms)),
+        seconds,
+        mbps: bigBytes * 8 / seconds / 1e6,
+        relayed: median(fine.map(b => b.relayed)),
+        bytes: bigBytes,
+        failed: [...firsts, ...bigs].filter(g => !g.ok).length
+      }
     }
     const pairs = {
       direct: await pair('p3', publicSeeder),
