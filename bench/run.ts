@@ -4,7 +4,7 @@
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, small-file-daemon (1 KiB between two running daemons), small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
  * root and ../shared/netlab); only when named: browser (the web page in headless Chromium), big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
- * --churn=0.3), in netlab too, and compute (jobs on three loopback workers against the same module run locally). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
+ * --churn=0.3) and nat (home routers: direct, reversed, punched and relayed pairs), in netlab too, and compute (jobs on three loopback workers against the same module run locally). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default). two-peer and small-file also time aria2c over HTTP
  * (installed from Debian's `aria2` when missing and root; skipped with the reason otherwise).
@@ -22,7 +22,7 @@ const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
 const all = ['two-peer', 'small-file', 'small-file-daemon', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
-const extra = ['big-crowd', 'dht-scale', 'compute', 'browser']
+const extra = ['big-crowd', 'dht-scale', 'compute', 'browser', 'nat']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -76,6 +76,16 @@ for (const name of scenarios) {
       ? `browser skipped: ${r.skipped}`
       : `browser ${f(r.bytes / 2 ** 20)} MiB: page over ws ${f(r.pageMBps, 1)} MB/s, node get ${f(r.nodeMBps, 1)} MB/s, page/node ${f(r.ratio, 2)}; ` +
         `first verified piece ${f(r.firstPieceMs)} ms after opening the page; page memory peak: renderer RSS ${f(r.rendererPeakMiB)} MiB, JS heap ${f(r.jsHeapPeakMiB)} MiB`)
+  } else if (name === 'nat') {
+    const { natBench } = await import('./scenarios/nat.js')
+    const r = await natBench({ quick })
+    results[name] = r
+    const pair = (label: string, p: { firstPieceMs: number, mbps: number, relayed: number, failed: number }): string =>
+      `${label} first piece ${f(p.firstPieceMs)} ms, ${f(p.mbps, 1)} Mbit/s, relayed ${f(p.relayed / 2 ** 20, 1)} MiB${p.failed > 0 ? `, ${p.failed} gets failed` : ''}`
+    console.log(`nat ${f(r.bytes / 2 ** 20)} MiB at 20 Mbit/s, 20 ms: ${pair('direct', r.pairs.direct)}; ${pair('public<-cone', r.pairs.publicCone)}; ` +
+      `${pair('cone<->cone', r.pairs.coneCone)}; ${pair('symmetric via data relay', r.pairs.symmetricRelay)}; ` +
+      `cone<->cone punched ${r.punch.punched}/${r.punch.attempts} (target 20/20), median get ${f(r.punch.medianMs)} ms; ` +
+      `punched/direct: first piece ${f(r.ratios.coneConeFirstPiece ?? 0, 2)} (target <= 2), throughput ${f(r.ratios.coneConeThroughput ?? 0, 2)} (target >= 0.9)`)
   } else if (name === 'replicate') {
     const { replicateBench } = await import('./scenarios/replicate.js')
     const r = await replicateBench({ quick })

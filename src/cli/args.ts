@@ -3,6 +3,7 @@ import { ErrorCode, ShoalError } from '../errors.js'
 import type { NodeOptions } from '../node/node.js'
 import { readNetworkKeyFile } from '../net/network-key.js'
 import { REACHABILITY_VALUES, type ReachOptions } from '../reach/options.js'
+import { parseCidr } from '../reach/public-ranges.js'
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = {
@@ -24,6 +25,7 @@ export const GLOBAL_OPTIONS = {
   'ws-cert': { type: 'string' },
   'ws-key': { type: 'string' },
   announce: { type: 'string', multiple: true },
+  'public-range': { type: 'string', multiple: true },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
@@ -73,7 +75,7 @@ export function nodeOptions (values: Parsed['values']): NodeOptions {
   }
 }
 
-/** `--reachability`, `--no-relay-service`, `--no-upnp`, `--relay-data` (reach/options.ts). */
+/** `--reachability`, `--no-relay-service`, `--no-upnp`, `--relay-data`, `--public-range` (reach/options.ts). */
 function reachOptions (values: Parsed['values']): ReachOptions {
   const stated = values.reachability as string | undefined
   if (stated !== undefined && !(REACHABILITY_VALUES as readonly string[]).includes(stated)) {
@@ -83,8 +85,15 @@ function reachOptions (values: Parsed['values']): ReachOptions {
     reachability: stated as ReachOptions['reachability'],
     relayService: values['no-relay-service'] !== true,
     upnp: values['no-upnp'] !== true,
-    relayData: values['relay-data'] !== undefined ? positive(parseSize(values['relay-data'] as string, '--relay-data'), '--relay-data') : undefined
+    relayData: values['relay-data'] !== undefined ? positive(parseSize(values['relay-data'] as string, '--relay-data'), '--relay-data') : undefined,
+    publicRanges: publicRanges(values['public-range'] as string[] | undefined)
   }
+}
+
+/** `--public-range 10.82.0.0/16`, repeatable; checked here so a typo is a BAD_ARGUMENT before anything starts. */
+function publicRanges (ranges: string[] | undefined): string[] | undefined {
+  for (const range of ranges ?? []) parseCidr(range)
+  return ranges
 }
 
 /** A TCP port, 0 (any free one) to 65535. */

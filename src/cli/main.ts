@@ -59,6 +59,7 @@ Options for every command:
   --no-ws                no WebSockets listener (web pages cannot reach this node)
   --ws-cert <pem> --ws-key <pem>  WebSockets over TLS (/tls/ws), for pages served over https
   --announce <multiaddr> an address to announce besides those listened on, repeatable
+  --public-range <cidr>  count this private range as public (a lab standing for the internet), repeatable
   --json                 one JSON event per line on stdout
   --log-level <level>    error, warn, info or debug (logs go to stderr; JSON when not a terminal)
   -h, --help             help for a command

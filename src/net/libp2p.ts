@@ -7,7 +7,7 @@ import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper, type KadDHT, type Selectors, type Validators } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { bootstrap } from '@libp2p/bootstrap'
-import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { Address, ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { preSharedKey } from '@libp2p/pnet'
 import { multiaddr } from '@multiformats/multiaddr'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -64,6 +64,8 @@ export interface NetworkExtension {
   /** DHT record kinds it stores and checks: validators and selectors by key namespace (`/<ns>/…`). */
   dhtValidators?: Validators
   dhtSelectors?: Selectors
+  /** The order in which a peer's addresses are dialled (libp2p's `addressSorter`); the first extension that has one decides. */
+  addressSorter?: (a: Address, b: Address) => -1 | 0 | 1
 }
 
 export type ShoalServices = {
@@ -83,6 +85,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
   const listen = [...tcpListen, ...(ws !== undefined ? webSocketsListen(tcpListen, ws) : []), ...extensions.flatMap(e => e.listen ?? [])]
   const announce = extensions.flatMap(e => e.announce ?? [])
   const appendAnnounce = [...(options.announce ?? []), ...extensions.flatMap(e => e.appendAnnounce ?? [])]
+  const addressSorter = extensions.find(e => e.addressSorter !== undefined)?.addressSorter
   for (const addr of [...listen, ...appendAnnounce, ...(options.bootstrap ?? [])]) {
     checkMultiaddr(addr)
   }
@@ -115,7 +118,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       peerDiscovery,
-      connectionManager: CONNECTION_LIMITS,
+      connectionManager: { ...CONNECTION_LIMITS, ...(addressSorter !== undefined ? { addressSorter } : {}) },
       ...(options.metricsRegistry !== undefined ? { metrics: prometheusMetrics({ registry: options.metricsRegistry }) } : {}),
       ...(options.gater !== undefined ? { connectionGater: options.gater } : {}),
       ...(options.networkKey !== undefined ? { connectionProtector: preSharedKey({ psk: options.networkKey }) } : {}),

@@ -344,6 +344,7 @@ export class ShoalNode {
     if (this.direct === undefined) return undefined
     const id = peerIdFromString(peerId)
     const connection = await this.connectionFor(id, signal)
+    if (this.services.find(s => s.directDialable !== undefined)?.directDialable?.(connection) === false) return undefined
     return await this.direct.open(id, connection, signal)
   }
 

@@ -20,14 +20,22 @@ export class PeerBook {
 
   constructor (private readonly libp2p: Pick<ShoalLibp2p, 'peerId' | 'peerStore' | 'getConnections'>, private readonly now: () => number = Date.now) {}
 
-  /** Remembers addresses given with a `/p2p/<id>` suffix; returns the peer IDs. */
+  /**
+   * Remembers addresses given with a `/p2p/<id>` suffix; returns the peer IDs. A peer's addresses
+   * go in together: a dial that starts on the first one (libp2p's relay discovery dials peers as
+   * they appear) then has them all, so a relay circuit is not left waiting behind a LAN address.
+   */
   async addAddrs (addrs: Multiaddr[]): Promise<string[]> {
-    const ids: string[] = []
+    const byPeer = new Map<string, Multiaddr[]>()
     for (const addr of addrs) {
       const id = addr.getComponents().findLast(c => c.name === 'p2p')?.value ?? null
       if (id === null || id === this.libp2p.peerId.toString()) continue
+      byPeer.set(id, [...(byPeer.get(id) ?? []), addr])
+    }
+    const ids: string[] = []
+    for (const [id, peerAddrs] of byPeer) {
       try {
-        await this.libp2p.peerStore.merge(peerIdFromString(id), { multiaddrs: [addr] })
+        await this.libp2p.peerStore.merge(peerIdFromString(id), { multiaddrs: peerAddrs })
         ids.push(id)
       } catch {}
     }

@@ -23,6 +23,13 @@ export interface NodeService {
    * only a relay answered). The first service that has it decides; without one, `libp2p.dial`.
    */
   connectionFor?: (peer: PeerId, signal: AbortSignal) => Promise<Connection>
+  /**
+   * Whether a direct TLS connection (net/direct/) is worth trying to the host of `connection`:
+   * false when that connection reached the peer through its router (a punched hole, or the peer
+   * dialling back), where its direct port cannot be reached. The first service that has it
+   * decides; without one, yes.
+   */
+  directDialable?: (connection: Connection) => boolean
 }
 
 /** What the node's content operations look like to a service that fetches or publishes content. */

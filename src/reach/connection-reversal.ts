@@ -1,4 +1,4 @@
-import type { IdentifyResult, PeerId } from '@libp2p/interface'
+import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
 import type { ShoalLibp2p } from '../net/libp2p.js'
 import { REVERSAL_DIAL_TIMEOUT_MS, MAX_REVERSALS } from './constants.js'
 
@@ -10,17 +10,29 @@ import { REVERSAL_DIAL_TIMEOUT_MS, MAX_REVERSALS } from './constants.js'
  * labs whose ranges are private, and costs one dial that fails fast when the peer is NATed too.
  */
 export class ConnectionReversal {
+  /**
+   * Connections a peer opened to us while we reached it only through a relay: its dial-back (or
+   * DCUtR's), out through its router. Its other ports (its direct TLS port) stay unreachable.
+   */
+  readonly dialledBack = new WeakSet<Connection>()
   private readonly pending = new Set<string>()
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => { this.reverse(evt.detail) }
+  private readonly onOpen = (evt: CustomEvent<Connection>): void => {
+    const connection = evt.detail
+    if (connection.direction !== 'inbound' || connection.limits !== undefined) return
+    if (this.libp2p.getConnections(connection.remotePeer).some(c => c.limits !== undefined && c.status === 'open')) this.dialledBack.add(connection)
+  }
 
   constructor (private readonly libp2p: ShoalLibp2p, private readonly signal: AbortSignal) {}
 
   start (): void {
     this.libp2p.addEventListener('peer:identify', this.onIdentify)
+    this.libp2p.addEventListener('connection:open', this.onOpen)
   }
 
   stop (): void {
     this.libp2p.removeEventListener('peer:identify', this.onIdentify)
+    this.libp2p.removeEventListener('connection:open', this.onOpen)
   }
 
   private reverse (result: IdentifyResult): void {

@@ -24,8 +24,20 @@ export const RELAY_CIRCUIT_BYTES = 131_072n
  * DCUtR's own dial timeout is DCUTR_TIMEOUT_MS, tried DCUTR_RETRIES times.
  */
 export const DIRECT_PATH_WAIT_MS = 20_000
-export const DCUTR_TIMEOUT_MS = 5_000
+/**
+ * One DCUtR round (Connect, Connect, Sync, half the measured RTT, the simultaneous open) must end
+ * within this long. libp2p's 5 s was too short on a loaded machine: the round trips through the
+ * relay took up to 1.4 s in the NAT lab and the peer may first wait PUNCH_ADDRESS_WAIT_MS for its
+ * mapping, which also inflates the RTT DCUtR measures; 2 of 3 rounds ran out before their SYNs met.
+ */
+export const DCUTR_TIMEOUT_MS = 10_000
 export const DCUTR_RETRIES = 3
+/** @libp2p/dcutr's dial priority for its hole punch (its unilateral dial has none): how hole-punch.ts tells them apart. */
+export const DCUTR_PUNCH_PRIORITY = 100
+/** A hole punch waits this long at most for the node's public mapping (punch-port.ts) before it gives the upgrade up. */
+export const PUNCH_ADDRESS_WAIT_MS = 3_000
+/** Observing the public mapping (one extra connection to a public peer, then identify) gives up after this long. */
+export const OBSERVE_TIMEOUT_MS = 10_000
 /** How often the wait above looks for a direct connection. */
 export const DIRECT_PATH_POLL_MS = 100
 

@@ -1,25 +1,29 @@
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { dcutr } from '@libp2p/dcutr'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NetworkExtension } from '../net/libp2p.js'
 import {
-  DCUTR_RETRIES, DCUTR_TIMEOUT_MS, RELAY_CIRCUIT_BYTES, RELAY_CIRCUIT_DURATION_MS, RELAY_HOP_TIMEOUT_MS,
+  RELAY_CIRCUIT_BYTES, RELAY_CIRCUIT_DURATION_MS, RELAY_HOP_TIMEOUT_MS,
   RELAY_MAX_HOP_STREAMS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATIONS, RELAY_RESERVATION_TTL_MS
 } from './constants.js'
 import type { ReachOptions } from './options.js'
+import { addressOrder } from './address-order.js'
+import { holePunching } from './hole-punch.js'
+import { PublicRanges } from './public-ranges.js'
+import { PunchPort } from './punch-port.js'
 
 /**
  * What reachability adds to the libp2p node: the circuit-relay transport (dial and be dialled
  * through relays; RELAY_RESERVATIONS `/p2p-circuit` listen addresses make it find relays among
  * connected, bootstrap and DHT peers and keep a reservation on each), a bounded relay service,
- * DCUtR, AutoNAT and UPnP. Everything comes from libp2p's own packages.
+ * DCUtR (with the fixes TCP hole punching needs: hole-punch.ts), AutoNAT and UPnP. Everything
+ * comes from libp2p's own packages.
  */
-export function reachNetwork (options: ReachOptions, listen: string[]): NetworkExtension {
+export function reachNetwork (options: ReachOptions, listen: string[], punch = new PunchPort(new PublicRanges(options.publicRanges))): NetworkExtension {
   const stated = options.reachability
   const services: NonNullable<NetworkExtension['services']> = {
-    dcutr: dcutr({ timeout: DCUTR_TIMEOUT_MS, retries: DCUTR_RETRIES })
+    dcutr: holePunching(punch)
   }
   if (stated !== 'private' && options.relayService !== false) services.relay = relayService(options.relayData)
   if (stated === undefined) services.autonat = autoNAT()
@@ -30,7 +34,8 @@ export function reachNetwork (options: ReachOptions, listen: string[]): NetworkE
   return {
     transports: [circuitRelayTransport({ reservationCompletionTimeout: RELAY_HOP_TIMEOUT_MS })],
     services,
-    listen: stated === 'public' ? [] : Array.from({ length: RELAY_RESERVATIONS }, () => '/p2p-circuit')
+    listen: stated === 'public' ? [] : Array.from({ length: RELAY_RESERVATIONS }, () => '/p2p-circuit'),
+    ...(punch.ranges.size > 0 ? { addressSorter: addressOrder(punch.ranges) } : {})
   }
 }
 

@@ -20,6 +20,12 @@ export interface ReachOptions {
    * operator grants (see docs/security.md); off by default.
    */
   relayData?: number
+  /**
+   * Address ranges (CIDR) that count as public although libp2p counts them private (10/8,
+   * 192.168/16…): a lab or campus network that stands for the internet (`--public-range`).
+   * Hole punching aims only at public addresses, and reachability is read with the same rule.
+   */
+  publicRanges?: string[]
 }
 
 export const REACHABILITY_VALUES = ['public', 'private'] as const

@@ -7,6 +7,8 @@ import { ConnectionReversal } from './connection-reversal.js'
 import { RelayKeeper } from './relay-keeper.js'
 import { reachNetwork } from './network.js'
 import type { ReachOptions } from './options.js'
+import { PublicRanges } from './public-ranges.js'
+import { PunchPort } from './punch-port.js'
 import { reachStatus, type ReachStatus } from './reach-status.js'
 
 export const REACH_SERVICE = 'reach'
@@ -17,7 +19,13 @@ export class ReachService implements NodeService {
   private readonly reversal: ConnectionReversal
   private readonly keeper?: RelayKeeper
 
-  constructor (private readonly libp2p: ShoalLibp2p, private readonly options: ReachOptions, signal: AbortSignal) {
+  constructor (
+    private readonly libp2p: ShoalLibp2p,
+    private readonly options: ReachOptions,
+    private readonly signal: AbortSignal,
+    private readonly punch: PunchPort,
+    private readonly ranges: PublicRanges
+  ) {
     this.reversal = new ConnectionReversal(libp2p, signal)
     if (options.reachability !== 'public') this.keeper = new RelayKeeper(libp2p)
   }
@@ -25,16 +33,23 @@ export class ReachService implements NodeService {
   async start (): Promise<void> {
     this.reversal.start()
     this.keeper?.start()
+    if (this.options.reachability !== 'public') await this.punch.start(this.libp2p, this.signal)
   }
 
   async stop (): Promise<void> {
+    this.punch.stop()
     this.keeper?.stop()
     this.reversal.stop()
   }
 
   /** Reachability and relays now (read from libp2p's address manager on each call). */
   status (): ReachStatus {
-    return reachStatus(this.libp2p.getMultiaddrs(), this.options.reachability)
+    return reachStatus(this.libp2p.getMultiaddrs(), this.options.reachability, this.ranges)
+  }
+
+  /** The local port hole punches dial from, and its public mapping once a public peer saw it (punch-port.ts). */
+  punchMapping (): { port?: number, address?: string } {
+    return { port: this.punch.port, address: this.punch.address?.toString() }
   }
 
   /**
@@ -53,14 +68,25 @@ export class ReachService implements NodeService {
   async connectionFor (peer: PeerId, signal: AbortSignal): Promise<Connection> {
     return await connectionForData(this.libp2p, peer, signal)
   }
+
+  /**
+   * A punched connection, or one the peer dialled back, passed the peer's router; a direct TLS
+   * dial to its direct port would wait DIRECT_CONNECT_TIMEOUT_MS for nothing (measured: ~4 s with
+   * no piece requested, the session waiting on it), so pieces stay on that connection.
+   */
+  directDialable (connection: Connection): boolean {
+    return !this.punch.punched.has(connection) && !this.reversal.dialledBack.has(connection)
+  }
 }
 
 /** Reachability as a node capability (node/service.ts): relays, DCUtR, AutoNAT, UPnP. */
 export function reachCapability (options: ReachOptions, listen: string[]): Capability {
+  const ranges = new PublicRanges(options.publicRanges)
+  const punch = new PunchPort(ranges)
   return {
     name: REACH_SERVICE,
-    network: reachNetwork(options, listen),
-    create: (components: NodeComponents) => new ReachService(components.libp2p, options, components.signal)
+    network: reachNetwork(options, listen, punch),
+    create: (components: NodeComponents) => new ReachService(components.libp2p, options, components.signal, punch, ranges)
   }
 }
 

@@ -1,6 +1,6 @@
-import { isPrivate } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Reachability } from './options.js'
+import { PublicRanges } from './public-ranges.js'
 
 /** Where a node stands, as `shoal id`, `shoal status`, the API and the dashboard show it. */
 export interface ReachStatus {
@@ -12,9 +12,9 @@ export interface ReachStatus {
 /**
  * Reachability from the addresses libp2p reports (listened on, announced, mapped by UPnP,
  * confirmed by AutoNAT): a public IP address that is not a relay circuit makes the node public;
- * none, but relay reservations, private; neither, unknown (yet). A stated reachability wins.
+ * (by `ranges`: libp2p's rule plus `--public-range`); none, but relay reservations, private; neither, unknown (yet). A stated reachability wins.
  */
-export function reachStatus (addrs: Multiaddr[], stated?: 'public' | 'private'): ReachStatus {
+export function reachStatus (addrs: Multiaddr[], stated?: 'public' | 'private', ranges = new PublicRanges()): ReachStatus {
   const relays = new Set<string>()
   let publicAddr = false
   for (const addr of addrs) {
@@ -25,7 +25,7 @@ export function reachStatus (addrs: Multiaddr[], stated?: 'public' | 'private'):
       if (relay?.name === 'p2p' && relay.value !== undefined) relays.add(relay.value)
       continue
     }
-    if (parts.some(p => p.name === 'ip4' || p.name === 'ip6') && isPrivate(addr) === false) publicAddr = true
+    if (ranges.isPublic(addr)) publicAddr = true
   }
   const reachability: Reachability = stated ?? (publicAddr ? 'public' : relays.size > 0 ? 'private' : 'unknown')
   return { reachability, relays: [...relays] }

@@ -103,3 +103,31 @@ test('a capability that fails to start stops the node and frees its data directo
     await swarm.cleanup()
   }
 })
+
+test('a service that says a connection passed the peer\'s router (directDialable false) keeps the pieces off direct TLS; without it they move there', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const swarm = new TestSwarm()
+  try {
+    const size = 12 * 1024 * KiB // above DIRECT_MIN_BYTES, so a session moves to a direct connection when it may
+    const source = join(await swarm.dir('source'), 'film.bin')
+    const hash = await writeRandomFile(source, size)
+    const seeder = await swarm.node('seeder')
+    const { link } = await seeder.share(source)
+    const asked: string[] = []
+    const behindRouter: Capability = {
+      name: 'behind-router',
+      create: () => ({ name: 'behind-router', start: async () => {}, stop: async () => {}, directDialable: c => { asked.push(c.remotePeer.toString()); return false } })
+    }
+    // Reach is off: its own directDialable would answer first (node/service.ts: the first service decides).
+    const kept = await swarm.node('kept', { reach: false, capabilities: [behindRouter] })
+    const keptResult = await kept.get(link, { output: await swarm.dir('out-kept'), timeoutMs: GET_TIMEOUT_MS })
+    assert.equal(await hashFile(keptResult.path), hash)
+    assert.equal(keptResult.direct, 0, 'no byte over a direct TLS connection')
+    assert.ok(asked.includes(seeder.peerId), 'the service was asked about the connection to the seeder')
+    const moved = await swarm.node('moved', { reach: false })
+    const movedResult = await moved.get(link, { output: await swarm.dir('out-moved'), timeoutMs: GET_TIMEOUT_MS })
+    assert.equal(await hashFile(movedResult.path), hash)
+    assert.ok(movedResult.direct > 0, 'the same download without the service moves to a direct connection')
+  } finally {
+    await swarm.cleanup()
+  }
+})

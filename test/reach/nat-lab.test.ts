@@ -3,11 +3,18 @@
  * elsewhere), one lab for all cases, the getters run at once. Each case asserts the bytes:
  *  - seeder behind a cone router, downloader public: done over a direct connection (the seeder
  *    dials back, connection-reversal.ts), no byte through the relay;
+ *  - seeder and downloader each behind a cone router, a public signalling relay: done, at most
+ *    5 % of the bytes relayed (none can be: the relay carries no data), and bytes from the cone
+ *    seeder, which came over a direct path: neither can dial the other's router and neither's
+ *    dial-back passes it, so that path is the punched hole (hole-punch.ts);
+ *  - symmetric routers: the punch is tried and fails (a new port per destination), so the pair
+ *    stays on the data relay and completes, or ends UNREACHABLE on a signalling relay;
  *  - both behind symmetric routers, only a signalling relay: UNREACHABLE with its reason, no hang;
  *  - both behind symmetric routers, a data relay (--relay-data): done, every byte relayed;
  *  - the cone seeder's bare CID, found through the DHT (its provider record carries its relay
  *    address) by a public getter that knows only the relay: done, direct.
- * The lab's 10.x range is private to libp2p, so nodes state their reachability (--reachability).
+ * The lab's 10.x range is private to libp2p: every node counts it public with --public-range (as
+ * the internet would be), and some also state their reachability (--reachability).
  */
 import { test, before, after } from 'node:test'
 import * as assert from 'node:assert/strict'
@@ -27,8 +34,8 @@ const NETLAB = fileURLToPath(new URL('../../../../shared/netlab/netlab', import.
 /** A lab of its own (namespaces, addresses, queue); override with NETLAB_PREFIX / NETLAB_QUEUE / NETLAB_NET (or SHOAL_REACH_NET). */
 const LAB_ENV = { ...process.env, NETLAB_PREFIX: process.env.NETLAB_PREFIX ?? 'sq-', NETLAB_QUEUE: process.env.NETLAB_QUEUE ?? '7786' }
 const LAB_NET = process.env.SHOAL_REACH_NET ?? process.env.NETLAB_NET ?? '10.86'
-const HOSTS = 7
-const NAT = ['--nat-of', 'p2=cone', '--nat-of', 'p4=symmetric', '--nat-of', 'p5=symmetric', '--nat-of', 'p7=symmetric']
+const HOSTS = 8
+const NAT = ['--nat-of', 'p2=cone', '--nat-of', 'p4=symmetric', '--nat-of', 'p5=symmetric', '--nat-of', 'p7=symmetric', '--nat-of', 'p8=cone']
 const FILE_BYTES = 4 * MiB + 7
 
 const skip = process.getuid?.() !== 0
@@ -39,10 +46,11 @@ async function lab (...args: string[]): Promise<string> {
   return (await run(NETLAB, args, { env: LAB_ENV })).stdout.trim()
 }
 
-/** argv running shoal inside lab host `host`, listening on its own address, no mDNS. */
+/** argv running shoal inside lab host `host`, listening on its own address, no mDNS, the lab's range counted public. */
 async function shoalIn (host: string, dataDir: string, args: string[]): Promise<[string, string[]]> {
   const ip = await lab('ip', host)
-  return ['ip', ['netns', 'exec', `${LAB_ENV.NETLAB_PREFIX}${host}`, process.execPath, SHOAL_BIN, ...args, '--json', '--no-mdns', '--listen', `/ip4/${ip}/tcp/0`, '--data-dir', dataDir]]
+  return ['ip', ['netns', 'exec', `${LAB_ENV.NETLAB_PREFIX}${host}`, process.execPath, SHOAL_BIN, ...args, '--json', '--no-mdns',
+    '--listen', `/ip4/${ip}/tcp/0`, '--public-range', `${LAB_NET}.0.0/16`, '--data-dir', dataDir]]
 }
 
 const servers: ChildProcess[] = []
@@ -119,7 +127,7 @@ after(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
-test('behind NAT routers: cone seeder → public getter direct, by link and by bare CID through the DHT; symmetric pair UNREACHABLE via a signalling relay, done via a data relay', { skip, timeout: 240_000 }, async (t) => {
+test('behind NAT routers: cone seeder → public getter direct, by link and by bare CID through the DHT; cone ↔ cone punched; symmetric pair UNREACHABLE via a signalling relay, done via a data relay', { skip, timeout: 240_000 }, async (t) => {
   if (labMissing !== undefined) return t.skip(labMissing)
   const tiny = join(root, 'tiny.bin')
   await writeRandomFile(tiny, 1024)
@@ -141,10 +149,18 @@ test('behind NAT routers: cone seeder → public getter direct, by link and by b
     getIn('p5', 'p5', symmetric.link as string, ['--reachability', 'private', '--no-relay-service', '--timeout', '40']),
     getIn('p5', 'p5b', symmetricOnDataRelay.link as string, ['--reachability', 'private', '--no-relay-service', '--timeout', '60'])
   ])
+  const punched = getIn('p8', 'p8', cone.link as string, ['--timeout', '60'])
   const fromCone = await getIn('p3', 'p3', cone.link as string, ['--reachability', 'public', '--timeout', '60'])
   // After the first getter has ended, so the bytes of the bare-CID get can only come from a seeder found in the DHT.
   const bare = await getIn('p3', 'p3b', cone.cid as string, ['--reachability', 'public', '--timeout', '60', '--bootstrap', directAddr(relay)])
   const [unreachable, relayed] = await others
+  const coneToCone = await punched
+  assert.equal(coneToCone.code, 0, JSON.stringify(coneToCone.last))
+  assert.equal(await sha256File(coneToCone.last.path as string), want)
+  assert.ok((coneToCone.last.relayed as number) <= FILE_BYTES * 0.05, `cone ↔ cone: ${String(coneToCone.last.relayed)} of ${FILE_BYTES} bytes relayed`)
+  // The rest may come from the public getter, which downloads at the same time and serves what it has.
+  assert.ok(((coneToCone.last.peers as Record<string, number>)[cone.peerId as string] ?? 0) > 0, `no byte from the cone seeder: ${JSON.stringify(coneToCone.last.peers)}`)
+
   assert.equal(fromCone.code, 0, JSON.stringify(fromCone.last))
   assert.equal(await sha256File(fromCone.last.path as string), want)
   assert.equal(fromCone.last.relayed, 0, 'the cone seeder\'s pieces came over a direct path')

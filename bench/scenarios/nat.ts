@@ -1,0 +1,141 @@
+/**
+ * `npm run bench -- nat`: reachability through home routers in netlab (root; NETLAB_PREFIX,
+ * NETLAB_NET, NETLAB_QUEUE as for every lab scenario). Links of 20 Mbit/s and 20 ms one way per
+ * pair of hosts; every node counts the lab's range public (--public-range), as the internet would be.
+ *
+ * Pairs, each a seeder sharing a small and a big file and a fresh getter per get:
+ *  - direct: both public (the same-run baseline);
+ *  - public ← cone: the cone seeder dials the getter back (connection reversal);
+ *  - cone ↔ cone: DCUtR hole punch through a signalling relay;
+ *  - symmetric ↔ symmetric: through a data relay (--relay-data), the last resort.
+ * Per pair: time to the first piece (a whole get of a one-piece file, from the command's start to
+ * done), throughput of the big file, and the bytes relayed; then cone ↔ cone punch success over
+ * N fresh getters (done through a relay that carries no data can only be punched).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { MIB, writeRandomFile } from '../lib/files.js'
+import { execIn, inHost, labAvailable, labDown, labIp, labUp } from '../lib/netlab.js'
+import { median } from '../lib/proc.js'
+import { SHOAL_BIN } from '../lib/shoal-cli.js'
+
+const RATE = '20mbit'
+const DELAY = '20ms'
+const NAT = ['--nat-of', 'p4=cone', '--nat-of', 'p5=cone', '--nat-of', 'p6=symmetric', '--nat-of', 'p7=symmetric']
+const SMALL_BYTES = 200 * 1024
+
+export interface PairResult { firstPieceMs: number, seconds: number, mbps: number, relayed: number, bytes: number, /** Gets that did not end `done` (left out of the medians). */ failed: number }
+export interface NatResult {
+  bytes: number
+  pairs: Record<'direct' | 'publicCone' | 'coneCone' | 'symmetricRelay', PairResult>
+  punch: { attempts: number, punched: number, medianMs: number }
+  ratios: Record<string, number>
+}
+
+interface Seeder { child: ChildProcess, links: string[], addr: string }
+
+export async function natBench (options: { quick: boolean }): Promise<NatResult> {
+  const missing = labAvailable()
+  if (missing !== undefined) throw new Error(`the nat benchmark ${missing}`)
+  const bigBytes = (options.quick ? 8 : 32) * MIB
+  const attempts = options.quick ? 5 : 20
+  const rounds = options.quick ? 1 : 3
+  const root = await mkdtemp(join(tmpdir(), 'shoal-bench-nat-'))
+  const seeders: Seeder[] = []
+  let net = ''
+  try {
+    await labUp(8, ['--rate', RATE, '--delay', DELAY, ...NAT])
+    net = (await labIp('p1')).split('.').slice(0, 2).join('.')
+    const common = async (host: string, dir: string): Promise<string[]> =>
+      ['--json', '--no-mdns', '--listen', `/ip4/${await labIp(host)}/tcp/0`, '--public-range', `${net}.0.0/16`, '--data-dir', join(root, dir)]
+    const small = join(root, 'small.bin')
+    const big = join(root, 'big.bin')
+    await writeRandomFile(small, SMALL_BYTES)
+    await writeRandomFile(big, bigBytes)
+    const share = async (host: string, files: string[], args: string[]): Promise<Seeder> => {
+      const seeder = await startSharer(host, files, [...args, ...await common(host, `seed-${host}`)])
+      seeders.push(seeder)
+      return seeder
+    }
+    const relay = await share('p1', [small], [])
+    const dataRelay = await share('p8', [small], ['--relay-data', '8M'])
+    const publicSeeder = await share('p2', [small, big], [])
+    const coneSeeder = await share('p4', [small, big], ['--bootstrap', relay.addr])
+    const symmetricSeeder = await share('p6', [small, big], ['--bootstrap', dataRelay.addr])
+    let n = 0
+    const get = async (host: string, link: string): Promise<{ ms: number, relayed: number, ok: boolean }> => {
+      const args = ['get', link, '-o', join(root, `out-${++n}`), '--timeout', '60', ...await common(host, `get-${n}`)]
+      try {
+        const { stdout } = await execIn(host, process.execPath, [SHOAL_BIN, ...args])
+        const done = JSON.parse(stdout.trim().split('\n').filter(l => l.includes('"event":"done"')).at(-1) ?? '{}')
+        return { ms: Number(done.durationMs), relayed: Number(done.relayed), ok: done.event === 'done' }
+      } catch {
+        return { ms: NaN, relayed: NaN, ok: false }
+      }
+    }
+    const pair = async (host: string, seeder: Seeder): Promise<PairResult> => {
+      const firsts: Array<{ ms: number, ok: boolean }> = []
+      const bigs: Array<{ ms: number, relayed: number, ok: boolean }> = []
+      for (let r = 0; r < rounds; r++) {
+        firsts.push(await get(host, seeder.links[0] as string))
+        bigs.push(await get(host, seeder.links[1] as string))
+      }
+      const fine = bigs.filter(b => b.ok)
+      const seconds = median(fine.map(b => b.ms)) / 1000
+      return {
+        firstPieceMs: median(firsts.filter(g => g.ok).map(g => g.ms)),
+        seconds,
+        mbps: bigBytes * 8 / seconds / 1e6,
+        relayed: median(fine.map(b => b.relayed)),
+        bytes: bigBytes,
+        failed: [...firsts, ...bigs].filter(g => !g.ok).length
+      }
+    }
+    const pairs = {
+      direct: await pair('p3', publicSeeder),
+      publicCone: await pair('p3', coneSeeder),
+      coneCone: await pair('p5', coneSeeder),
+      symmetricRelay: await pair('p7', symmetricSeeder)
+    }
+    const tries: Array<{ ms: number, relayed: number, ok: boolean }> = []
+    for (let i = 0; i < attempts; i++) tries.push(await get('p5', coneSeeder.links[0] as string))
+    const punchedTries = tries.filter(t => t.ok && t.relayed === 0)
+    const ratios: Record<string, number> = {}
+    for (const [name, p] of Object.entries(pairs)) {
+      ratios[`${name}FirstPiece`] = p.firstPieceMs / pairs.direct.firstPieceMs
+      ratios[`${name}Throughput`] = p.mbps / pairs.direct.mbps
+    }
+    return {
+      bytes: bigBytes,
+      pairs,
+      punch: { attempts, punched: punchedTries.length, medianMs: punchedTries.length > 0 ? median(punchedTries.map(t => t.ms)) : NaN },
+      ratios
+    }
+  } finally {
+    for (const s of seeders) s.child.kill('SIGINT')
+    await labDown()
+    await rm(root, { recursive: true, force: true })
+  }
+}
+
+/** `shoal share` in a lab host; resolves once it printed a `sharing` event per file. */
+async function startSharer (host: string, files: string[], args: string[]): Promise<Seeder> {
+  const [cmd, argv] = inHost(host, process.execPath, [SHOAL_BIN, 'share', ...files, ...args])
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'ignore'] })
+  return await new Promise((resolve, reject) => {
+    const links: string[] = []
+    let addr = ''
+    const timer = setTimeout(() => reject(new Error(`share in ${host} not ready after 60 s`)), 60_000)
+    createInterface({ input: child.stdout! }).on('line', line => {
+      if (!line.includes('"event":"sharing"')) return
+      const event = JSON.parse(line) as { link: string, addrs: string[], name: string }
+      links[files.findIndex(f => f.endsWith(`/${event.name}`))] = event.link
+      addr = event.addrs.find(a => !a.includes('/p2p-circuit')) ?? addr
+      if (links.filter(l => l !== undefined).length === files.length) { clearTimeout(timer); resolve({ child, links, addr }) }
+    })
+    child.on('exit', code => { clearTimeout(timer); reject(new Error(`share in ${host} exited ${String(code)}`)) })
+  })
+}
