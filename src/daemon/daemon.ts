@@ -68,7 +68,10 @@ export class Daemon implements ApiContext {
       dhtPeers: () => node.dhtPeers(),
       uploadedBytes: () => node.stats.totalUp,
       contentCount: () => countRoles(node.listContent()),
-      downloadsByState: () => this.downloadsByState()
+      downloadsByState: () => this.downloadsByState(),
+      bufferedBytes: () => node.memory.byKind(),
+      budgetBytes: () => node.memory.limits.node,
+      stalledResets: () => node.memory.stalledResets
     })
     this.downloads = new DownloadManager({
       host: node,

@@ -14,6 +14,11 @@ export interface MetricsSource {
   uploadedBytes: () => number
   contentCount: () => Record<'share' | 'download', number>
   downloadsByState: () => Record<string, number>
+  /** What the node holds for other peers (budget/), by kind, and the node budget. */
+  bufferedBytes?: () => Record<string, number>
+  budgetBytes?: () => number
+  /** Streams and direct connections reset because the peer stopped reading. */
+  stalledResets?: () => number
 }
 
 /**
@@ -58,6 +63,11 @@ export class ShoalMetrics {
       this.protocolErrors.inc({ protocol: DHT_PROTOCOL, kind: operation }, 0)
     }
     for (const kind of ['bad-piece', 'protocol-error', 'timeout']) this.protocolErrors.inc({ protocol: PROTOCOL, kind }, 0)
+    r.gauge('shoal_buffered_bytes', 'Bytes the node holds on behalf of other peers, by kind (read-ahead, requests, receive); bounded by shoal_buffer_budget_bytes.', () => {
+      return Object.entries(source.bufferedBytes?.() ?? {}).map(([kind, value]): Sample => ({ labels: { kind }, value }))
+    })
+    r.gauge('shoal_buffer_budget_bytes', 'The node-wide memory budget for what it holds on behalf of other peers.', () => source.budgetBytes?.() ?? 0)
+    r.counter('shoal_streams_reset_total', 'Streams and direct connections the node reset, by reason (stalled-reader: the peer stopped reading).', () => [{ labels: { reason: 'stalled-reader' }, value: source.stalledResets?.() ?? 0 }])
     r.gauge('process_start_time_seconds', 'Start time of the process since the Unix epoch, in seconds.', () => Math.floor(this.startedAt / 1000))
     r.gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => process.memoryUsage.rss())
     r.gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', () => process.memoryUsage().heapUsed)

@@ -35,7 +35,7 @@ export class PieceFiles {
   constructor (
     private readonly layout: PieceLayout,
     private readonly manifest: Manifest,
-    root: string,
+    private readonly root: string,
     options: PieceFilesOptions = {}
   ) {
     const maxOpenFiles = options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES
@@ -113,6 +113,10 @@ export class PieceFiles {
    * included). Existing bytes are kept, so preparing a partially downloaded folder again is safe.
    */
   async prepare (): Promise<void> {
+    // A folder is made even when it holds no file: an empty folder downloads as an empty folder.
+    if (this.manifest.kind === 'dir') {
+      await mkdir(this.root, { recursive: true }).catch((err: unknown) => { throw writeError(err, this.root, `cannot create ${this.root}: a parent folder is missing`) })
+    }
     for (const [file, entry] of this.manifest.files.entries()) {
       const path = this.pathOf(file)
       try {

@@ -43,3 +43,11 @@ export const SAVE_PROGRESS_INTERVAL_MS = 1_000
 export const PROGRESS_INTERVAL_MS = 250
 /** A piece a peer rejected is not asked of that peer again for this long. */
 export const REJECT_RETRY_MS = 2_000
+/**
+ * Setup questions (`get-manifest`, `get-hashes`) go to one peer, then to one more every
+ * SETUP_HEDGE_MS while none has answered (at once when one fails), up to SETUP_RACE_WIDTH peers
+ * at once; the first valid answer wins. Peers that answer `open` and then keep silent cost a
+ * download about a second each instead of a handshake timeout each.
+ */
+export const SETUP_RACE_WIDTH = 3
+export const SETUP_HEDGE_MS = 1_000

@@ -18,6 +18,13 @@ import type { Message } from './messages.js'
  */
 export class FrameReader {
   private readonly buffer = new Uint8ArrayList()
+  /**
+   * `maxFrameBytes`: the largest frame body this side accepts (at most MAX_FRAME_BYTES). A
+   * provider passes the size of the largest requester message, so a frame announced larger is
+   * refused from its header rather than buffered.
+   */
+  constructor (private readonly maxFrameBytes: number = MAX_FRAME_BYTES) {}
+
   /** Body length of the frame at the head of the buffer, once its prefix has been read. */
   private pending: number | undefined
   private failure: ShoalError | undefined
@@ -58,8 +65,8 @@ export class FrameReader {
       return this.pending
     }
     const length = this.buffer.getUint32(0, false)
-    if (length > MAX_FRAME_BYTES) {
-      this.fail(new ShoalError(ErrorCode.FrameTooLarge, `peer announced a ${length} byte frame, limit ${MAX_FRAME_BYTES}`))
+    if (length > this.maxFrameBytes) {
+      this.fail(new ShoalError(ErrorCode.FrameTooLarge, `peer announced a ${length} byte frame, limit ${this.maxFrameBytes}`))
     }
     if (length === 0) {
       this.fail(new ShoalError(ErrorCode.BadMessage, 'zero-length frame'))
@@ -107,10 +114,10 @@ async function nextOrAbort<T> (it: AsyncIterator<T>, signal: AbortSignal | undef
  */
 export async function * readMessages (
   source: AsyncIterable<Uint8Array | Uint8ArrayList>,
-  options: { signal?: AbortSignal } = {}
+  options: { signal?: AbortSignal, maxFrameBytes?: number } = {}
 ): AsyncGenerator<Message> {
   const { signal } = options
-  const reader = new FrameReader()
+  const reader = new FrameReader(options.maxFrameBytes)
   const it = source[Symbol.asyncIterator]()
   let reading = false
   let done = false

@@ -1,0 +1,207 @@
+/**
+ * Peers that press on a node's memory and patience, written from docs/protocol.md alone (frames,
+ * `open`, `request`, `cancel`, the bitfield), each a bare libp2p node like helpers/hostile-peer.ts:
+ * what they do, any peer on the network could do.
+ *
+ * - `press`: opens many swarm streams, asks each for many pieces, and then never reads: it pauses
+ *   each stream, so yamux stops granting the seeder window and the seeder's sends pile up on its
+ *   side (issue 11);
+ * - `halfFrames`: opens streams and sends all but the last byte of a maximum-size frame (issue 16);
+ * - `overCap`: opens streams past the per-peer cap and watches what happens to each;
+ * - `rejectFlood`: request + cancel pairs a seed spreading its first copies must reject;
+ * - `serveMute`: answers `open` with a full bitfield, then never says another word (issue 16).
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import type { Libp2p, Stream } from '@libp2p/interface'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import type { CID } from 'multiformats/cid'
+import { Bitfield } from '../../src/swarm/wire/bitfield.js'
+import { encodeMessage, FrameReader, decodeMessage, MAX_FRAME_BYTES, PROTOCOL, type Message } from '../../src/swarm/wire/index.js'
+import { HOSTILE_STEP_MS, send, sendRaw } from './hostile-peer.js'
+import { LOOPBACK } from './swarm.js'
+
+export interface PressOptions {
+  streams: number
+  /** `request`s per stream, for pieces 0, 1, … (modulo the piece count). */
+  requests: number
+  pieceCount: number
+}
+
+/** What became of the streams an attack opened. */
+export interface StreamTally {
+  opened: number
+  /** Streams the node reset or closed. */
+  ended: number
+}
+
+export class Attacker {
+  readonly streams: Stream[] = []
+  readonly tally: StreamTally = { opened: 0, ended: 0 }
+
+  private constructor (readonly libp2p: Libp2p) {}
+
+  static async start (): Promise<Attacker> {
+    const libp2p = await createLibp2p({
+      addresses: { listen: [LOOPBACK] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux({ maxInboundStreams: 4096, maxOutboundStreams: 4096 } as never)],
+      services: { identify: identify() }
+    })
+    return new Attacker(libp2p)
+  }
+
+  /** `n` identities at once (each its own key; all on this host). */
+  static async many (n: number): Promise<Attacker[]> {
+    return await Promise.all(Array.from({ length: n }, async () => await Attacker.start()))
+  }
+
+  get peerId (): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  addrs (): string[] {
+    return this.libp2p.getMultiaddrs().map(a => a.toString())
+  }
+
+  async stop (): Promise<void> {
+    await Promise.resolve(this.libp2p.stop()).catch(() => {})
+  }
+
+  /** A new swarm stream to `addr`, watched: `tally.ended` counts it once the node ends it. */
+  async open (addr: string): Promise<Stream> {
+    const connection = await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(HOSTILE_STEP_MS) })
+    const stream = await connection.newStream(PROTOCOL, { signal: AbortSignal.timeout(HOSTILE_STEP_MS), maxOutboundStreams: 4096 })
+    // Everything the node sends is kept here (in our memory, not the node's) until we read it.
+    stream.maxReadBufferLength = Number.MAX_SAFE_INTEGER
+    this.streams.push(stream)
+    this.tally.opened++
+    stream.addEventListener('close', () => { this.tally.ended++ }, { once: true })
+    return stream
+  }
+
+  /** Sends `open` and waits for the node's first answer (bitfield or not-found). */
+  async handshake (stream: Stream, cid: CID): Promise<Message> {
+    await send(stream, { type: 'open', cid: cid.bytes })
+    return await firstMessage(stream)
+  }
+
+  /** Many streams that ask for many pieces and then never read (paused: no more yamux window). */
+  async press (addr: string, cid: CID, o: PressOptions): Promise<void> {
+    await Promise.all(Array.from({ length: o.streams }, async () => {
+      const stream = await this.open(addr)
+      if ((await this.handshake(stream, cid)).type !== 'bitfield') throw new Error('expected a bitfield')
+      stream.pause()
+      const frames = Array.from({ length: o.requests }, (_, i) => encodeMessage({ type: 'request', piece: i % o.pieceCount }))
+      for (const chunks of frames) for (const chunk of chunks) stream.send(chunk)
+    }))
+  }
+
+  /**
+   * Streams that send a valid `open` (unless `beforeOpen`), then the header of a maximum-size
+   * frame and all of its body but the last byte, and wait.
+   */
+  async halfFrames (addr: string, cid: CID, streams: number, beforeOpen = false): Promise<void> {
+    const body = new Uint8Array(MAX_FRAME_BYTES - 1)
+    body[0] = 0x04
+    const header = new Uint8Array(4)
+    new DataView(header.buffer).setUint32(0, MAX_FRAME_BYTES, false)
+    await Promise.all(Array.from({ length: streams }, async () => {
+      const stream = await this.open(addr)
+      if (!beforeOpen) await this.handshake(stream, cid)
+      stream.pause()
+      try {
+        await sendRaw(stream, header)
+        await sendRaw(stream, body)
+      } catch {
+        // The node reset the stream before the frame was out: what it should do.
+      }
+    }))
+  }
+
+  /** `n` streams, each sending `open`; resolves to how many the node answered with a bitfield. */
+  async overCap (addr: string, cid: CID, n: number): Promise<number> {
+    const answers = await Promise.all(Array.from({ length: n }, async () => {
+      const stream = await this.open(addr)
+      return await this.handshake(stream, cid).then(m => m.type === 'bitfield', () => false)
+    }))
+    return answers.filter(Boolean).length
+  }
+
+  /**
+   * Asks for piece 0 on one stream (so a seed spreading its first copies has just sent it), then
+   * sends `pairs` request + cancel pairs for it on a second; resolves to the rejects the second
+   * drew before the node ended it.
+   */
+  async rejectFlood (addr: string, cid: CID, pairs: number): Promise<number> {
+    const first = await this.open(addr)
+    await this.handshake(first, cid)
+    await send(first, { type: 'request', piece: 0 })
+    await firstMessage(first, m => m.type === 'piece')
+    const second = await this.open(addr)
+    await this.handshake(second, cid)
+    let rejects = 0
+    const counting = (async () => {
+      const reader = new FrameReader()
+      for await (const chunk of second) {
+        reader.push(chunk)
+        for (let f = reader.next(); f !== undefined; f = reader.next()) if (decodeMessage(f).type === 'reject') rejects++
+      }
+    })().catch(() => {})
+    try {
+      for (let i = 0; i < pairs && second.status === 'open'; i++) {
+        await send(second, { type: 'request', piece: 0 })
+        await send(second, { type: 'cancel', piece: 0 })
+      }
+    } catch {
+      // reset by the node
+    }
+    await Promise.race([counting, new Promise(resolve => setTimeout(resolve, HOSTILE_STEP_MS))])
+    return rejects
+  }
+
+  /** As a provider: answers `open` with a full bitfield of `pieceCount`, then keeps silent. */
+  serveMute (pieceCount: number): { opened: () => number } {
+    let opened = 0
+    void this.libp2p.handle(PROTOCOL, (stream: Stream) => {
+      void (async () => {
+        const first = await firstMessage(stream)
+        if (first.type !== 'open') return
+        opened++
+        await send(stream, { type: 'bitfield', pieceCount, bits: Bitfield.full(pieceCount).toBytes() })
+        // Read (and ignore) whatever comes, so only our silence is at fault.
+        for await (const chunk of stream) void chunk
+      })().catch(() => {})
+    }, { maxInboundStreams: 1024 })
+    return { opened: () => opened }
+  }
+}
+
+/** The first message on `stream` that `wanted` accepts (reads only as far as that). */
+async function firstMessage (stream: Stream, wanted: (m: Message) => boolean = () => true): Promise<Message> {
+  const reader = new FrameReader()
+  return await new Promise<Message>((resolve, reject) => {
+    const timer = setTimeout(() => { done(); reject(new Error('no answer')) }, HOSTILE_STEP_MS)
+    const done = (): void => {
+      clearTimeout(timer)
+      stream.removeEventListener('message', onMessage)
+      stream.removeEventListener('close', onClose)
+    }
+    const onMessage = (evt: { data: Uint8Array | import('uint8arraylist').Uint8ArrayList }): void => {
+      try {
+        reader.push(evt.data)
+        for (let f = reader.next(); f !== undefined; f = reader.next()) {
+          const m = decodeMessage(f)
+          if (wanted(m)) { done(); resolve(m); return }
+        }
+      } catch (err) { done(); reject(err) }
+    }
+    const onClose = (): void => { done(); reject(new Error('stream ended')) }
+    stream.addEventListener('message', onMessage as never)
+    stream.addEventListener('close', onClose)
+  })
+}
