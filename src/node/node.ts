@@ -29,8 +29,7 @@ import { TokenBucket } from '../swarm/common/token-bucket.js'
 import { RequestBudget } from '../swarm/requester/request-budget.js'
 import { PROTOCOL } from '../swarm/wire/constants.js'
 import { SESSION_READ_BUFFER_BYTES } from '../swarm/requester/constants.js'
-import { MemoryBudget, type BudgetLimits } from '../budget/memory-budget.js'
-import type { ReaderStallLimit } from '../swarm/common/message-channel.js'
+import { MemoryBudget } from '../budget/memory-budget.js'
 import { PeerBook } from './peer-book.js'
 import { restoreContent } from './restore.js'
 import { TransferStats } from './transfer-stats.js'
@@ -54,100 +53,10 @@ const SEARCH_ENDED = new ShoalError(ErrorCode.Aborted, 'search ended')
 /** Folder of the data directory holding downloads' verified-piece journals (store/piece-journal.ts). */
 export const JOURNAL_DIR = 'journals'
 
-<<<<<<< Updated upstream
 export type {
   NodeOptions, ShareResult, GetOptions, DownloadControl, NodeEvents, ShareOptions,
   DownloadProgress, DownloadResult, PieceEvent, ContentSummary, ConnectionSummary
 } from './options.js'
-=======
-export interface NodeOptions {
-  /** Where the key and database live. Default `$SHOAL_HOME` or `~/.shoal`. */
-  dataDir?: string
-  /** Multiaddrs to listen on. Default `/ip4/0.0.0.0/tcp/0`. */
-  listen?: string[]
-  /** Multiaddrs (with `/p2p/<peerId>`) of peers to join the network through. */
-  bootstrap?: string[]
-  /** LAN discovery. Default true. */
-  mdns?: boolean
-  /** Most bytes per second this node uploads, over all peers. Default: no limit. */
-  uploadLimit?: number
-  /** Most bytes per second of piece data this node downloads, over all downloads. Default: no limit. */
-  downloadLimit?: number
-  /**
-   * A private network's pre-shared key, the text of a key file (`shoal network-key`, see
-   * net/network-key.ts): only nodes with the same key can connect to this one.
-   */
-  networkKey?: Uint8Array
-  /**
-   * Direct connections for piece data (net/direct/): TLS straight on a TCP port of its own, which
-   * moves bulk data several times cheaper than a libp2p stream. Default true (off in a private
-   * network); peers that cannot be reached directly are served over libp2p streams as usual.
-   */
-  direct?: boolean
-  /** TCP port of the direct server. Default 0: any free port. */
-  directPort?: number
-  /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
-  capabilities?: Capability[]
-  /**
-   * What the node may hold for others, in bytes (budget/constants.ts has the defaults), and when
-   * a requester that stops reading is reset. Lower values are for tests.
-   */
-  memory?: Partial<BudgetLimits> & { readerStall?: ReaderStallLimit }
-}
-
-export interface ShareResult {
-  cid: string
-  link: string
-  name: string
-  kind: 'file' | 'dir'
-  path: string
-  bytes: number
-  files: number
-  pieces: number
-  /** Paths inside a folder that were not shared (symlinks, sockets…). */
-  skipped: string[]
-}
-
-export interface GetOptions {
-  /** Folder to write `<name>` into. Default: the current directory. */
-  output?: string
-  signal?: AbortSignal
-  onProgress?: (progress: DownloadProgress) => void
-  /** Give up when no peer delivers anything for this long. Default 60 s. */
-  timeoutMs?: number
-  /** Every piece received, valid or not, and from whom. */
-  onPiece?: (event: PieceEvent) => void
-  /** Called once the download exists: lets a reader ask for pieces first, or read availability. */
-  onStart?: (download: DownloadControl) => void
-  /** Accept the content only if signed by this peer ID (else, when no peer has such a copy: WRONG_PUBLISHER). */
-  publisher?: string
-}
-
-/** What a running `get` lets its caller steer or inspect. */
-export type DownloadControl = Pick<Download, 'prioritize' | 'availabilityOf'>
-
-export type { DownloadProgress, DownloadResult, PieceEvent, ContentSummary, ConnectionSummary }
-
-export interface NodeEvents {
-  announce?: (event: AnnounceEvent) => void
-  warning?: (message: string) => void
-  /** A peer broke the swarm protocol, sent a bad piece, or timed out. */
-  fault?: (peerId: string, fault: Fault) => void
-  /** A DHT provider lookup ended (`ok` false: it failed or timed out). */
-  lookup?: (event: { cid: string, ok: boolean, found: number }) => void
-}
-
-/** Options of `ShoalNode.share`. */
-export interface ShareOptions {
-  signal?: AbortSignal
-  onProgress?: (hashed: number, total: number) => void
-  /**
-   * Bytes per piece: a power of two from 16 KiB to 16 MiB. Default: about 1,024 pieces
-   * (content/piece-size.ts). The same bytes with another piece size are another content ID.
-   */
-  pieceSize?: number
-}
->>>>>>> Stashed changes
 
 /**
  * A Shoal peer: shares content, downloads it from many peers at once, and serves every piece it

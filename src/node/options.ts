@@ -6,6 +6,8 @@ import type { Fault } from '../swarm/common/peer-scores.js'
 import type { Download, DownloadProgress, DownloadResult, PieceEvent } from '../swarm/requester/download.js'
 import type { ConnectionSummary, ContentSummary } from './content-list.js'
 import type { Capability } from './service.js'
+import type { BudgetLimits } from '../budget/memory-budget.js'
+import type { ReaderStallLimit } from '../swarm/common/message-channel.js'
 
 export interface NodeOptions {
   /** Where the key and database live. Default `$SHOAL_HOME` or `~/.shoal`. */
@@ -37,6 +39,11 @@ export interface NodeOptions {
   storage?: StorageOptions | false
   /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
   capabilities?: Capability[]
+  /**
+   * What the node may hold for others, in bytes (budget/constants.ts has the defaults), and when
+   * a requester that stops reading is reset. Lower values are for tests.
+   */
+  memory?: Partial<BudgetLimits> & { readerStall?: ReaderStallLimit }
 }
 
 export interface ShareResult {

@@ -6,15 +6,6 @@ import type { TokenBucket } from '../common/token-bucket.js'
 import { MAX_QUEUED_REQUESTS } from './constants.js'
 
 /**
-<<<<<<< Updated upstream
- * Pieces read from disk (and checked, serve-check.ts) ahead of the one being sent, so disk reads overlap the
- * network instead of alternating with it. Bounds memory per stream to READ_AHEAD pieces.
- */
-export const READ_AHEAD = 3
-
-/**
-=======
->>>>>>> Stashed changes
  * Piece buffers a stream keeps for reuse. A fresh buffer per piece would make V8 run a full
  * garbage collection every few dozen MiB served (external memory pressure): measured on a 1 GiB
  * upload, 32 mark-compacts and about 2 CPU seconds. Buffers come back only from pipes that say
