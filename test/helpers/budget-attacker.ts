@@ -90,15 +90,27 @@ export class Attacker {
     return await firstMessage(stream)
   }
 
-  /** Many streams that ask for many pieces and then never read (paused: no more yamux window). */
-  async press (addr: string, cid: CID, o: PressOptions): Promise<void> {
-    await Promise.all(Array.from({ length: o.streams }, async () => {
-      const stream = await this.open(addr)
-      if ((await this.handshake(stream, cid)).type !== 'bitfield') throw new Error('expected a bitfield')
+  /**
+   * Many streams that ask for many pieces and then never read (paused: no more yamux window);
+   * resolves to how many the node let get as far as asking.
+   */
+  async press (addr: string, cid: CID, o: PressOptions): Promise<number> {
+    const pressing = await Promise.all(Array.from({ length: o.streams }, async () => {
+      // A reset (over the stream cap) ends this stream's part in the attack.
+      const stream = await this.open(addr).catch(() => undefined)
+      if (stream === undefined) return false
+      const answer = await this.handshake(stream, cid).catch(() => undefined)
+      if (answer?.type !== 'bitfield') return false
       stream.pause()
       const frames = Array.from({ length: o.requests }, (_, i) => encodeMessage({ type: 'request', piece: i % o.pieceCount }))
-      for (const chunks of frames) for (const chunk of chunks) stream.send(chunk)
+      try {
+        for (const chunks of frames) for (const chunk of chunks) if (stream.status === 'open') stream.send(chunk)
+      } catch {
+        // The node reset the stream while we were still asking: a defence, not our failure.
+      }
+      return true
     }))
+    return pressing.filter(Boolean).length
   }
 
   /**
