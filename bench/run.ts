@@ -2,11 +2,12 @@
  * `npm run bench [-- --quick] [scenario...]`: Shoal's benchmarks. Each scenario prints one line
  * with its figures and the ratios measured in the same run (this machine is shared and noisy, so
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
- * Scenarios: two-peer, small-file, memory, many-sources, flash-crowd, replicate (the last three need
+ * Scenarios: two-peer, small-file, small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
  * root and ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
  * --churn=0.3), in netlab too. Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
- * share with that piece size instead of the default).
+ * share with that piece size instead of the default). two-peer and small-file also time aria2c over HTTP
+ * (installed from Debian's `aria2` when missing and root; skipped with the reason otherwise).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -14,11 +15,12 @@ import { ROOT } from './lib/shoal-cli.js'
 import { twoPeer } from './scenarios/two-peer.js'
 import { smallFile } from './scenarios/small-file.js'
 import { memory } from './scenarios/memory.js'
+import { smallFolder } from './scenarios/small-folder.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
-const all = ['two-peer', 'small-file', 'memory', 'many-sources', 'flash-crowd', 'replicate']
+const all = ['two-peer', 'small-file', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
 const extra = ['big-crowd', 'dht-scale']
 const scenarios = chosen.length > 0 ? chosen : all
@@ -32,12 +34,20 @@ for (const name of scenarios) {
     results[name] = r
     console.log(`two-peer ${f(r.bytes / 2 ** 20)} MiB: shoal ${f(r.shoalMBps)} MB/s, http ${f(r.httpMBps)} MB/s, ratio ${f(r.ratio, 2)} (target >= 0.6); ` +
       `CPU s per GiB: get ${f(r.getCpuPerGiB, 2)} received, seed ${f(r.seedCpuPerGiB, 2)} sent (curl ${f(r.curlCpuPerGiB, 2)} received, http server ${f(r.httpServerCpuPerGiB, 2)} sent); ` +
-      `peak RSS get ${f(r.getPeakMiB)} MiB seed ${f(r.seedPeakMiB)} MiB`)
+      `peak RSS get ${f(r.getPeakMiB)} MiB seed ${f(r.seedPeakMiB)} MiB; ` +
+      (r.aria2Skipped !== undefined ? `aria2 skipped: ${r.aria2Skipped}` : `aria2c (HTTP) ${f(r.aria2MBps ?? 0)} MB/s, shoal/aria2 ${f(r.ratioToAria2 ?? 0, 2)}, aria2c ${f(r.aria2CpuPerGiB ?? 0, 2)} CPU s per GiB received`))
   } else if (name === 'small-file') {
     const r = await smallFile({ rounds: quick ? 5 : 15 })
     results[name] = r
     console.log(`small-file 1 KiB: shoal get to done ${f(r.getMs, 1)} ms, http GET ${f(r.httpMs, 1)} ms, ratio ${f(r.ratio, 1)} (target <= 3); ` +
-      `whole commands: shoal get ${f(r.getCommandMs)} ms, curl ${f(r.curlCommandMs)} ms`)
+      `whole commands: shoal get ${f(r.getCommandMs)} ms, curl ${f(r.curlCommandMs)} ms, ` +
+      (r.aria2Skipped !== undefined ? `aria2 skipped: ${r.aria2Skipped}` : `aria2c ${f(r.aria2CommandMs ?? 0)} ms, shoal/aria2 (whole commands) ${f(r.getCommandMs / (r.aria2CommandMs ?? 1), 2)}`))
+  } else if (name === 'small-folder') {
+    const r = await smallFolder({ rounds: quick ? 3 : 7, files: quick ? 100 : 1000, fileBytes: 1024 })
+    results[name] = r
+    console.log(`small-folder ${r.files} files of ${f(r.fileBytes / 1024)} KiB: whole commands shoal get ${f(r.getCommandMs)} ms (to done ${f(r.getMs)} ms), ` +
+      `curl (all files, one connection) ${f(r.curlCommandMs)} ms, shoal/HTTP ${f(r.ratio, 2)}; ` +
+      (r.aria2Skipped !== undefined ? `aria2 skipped: ${r.aria2Skipped}` : `aria2c -j4 ${f(r.aria2CommandMs ?? 0)} ms, shoal/aria2 ${f(r.ratioToAria2 ?? 0, 2)}`))
   } else if (name === 'memory') {
     const r = await memory({ quick })
     results[name] = r

@@ -22,6 +22,8 @@ await build({
   target: 'node22',
   // Some dependencies are CommonJS and call require() for Node's own modules.
   banner: { js: "import { createRequire as __shoalRequire } from 'node:module'; const require = __shoalRequire(import.meta.url);" },
+  // @achingbrain/ssdp (under @libp2p/upnp-nat) reads its own package.json at load time: keep it a package.
+  external: ['@achingbrain/ssdp'],
   legalComments: 'none',
   logLevel: 'warning'
 })

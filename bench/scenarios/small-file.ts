@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { measure, median, startBackground } from '../lib/proc.js'
 import { HTTP_SERVE, SHOAL_BIN, linkOf, nodeArgs } from '../lib/shoal-cli.js'
+import { aria2Args, aria2Missing, ARIA2C } from '../lib/aria2.js'
 
 export interface SmallFileResult {
   /** `done.durationMs` of `shoal get`: dial, handshake, manifest, piece, verify, fsync, rename. */
@@ -14,6 +15,9 @@ export interface SmallFileResult {
   /** Whole commands, process start to exit: `shoal get` vs `curl`. */
   getCommandMs: number
   curlCommandMs: number
+  /** Whole aria2c command for the same URL (it prints no transfer time of its own); undefined with the reason when it cannot run. */
+  aria2CommandMs?: number
+  aria2Skipped?: string
 }
 
 /** `get` of a 1 KiB file from the peer in the link, against an HTTP GET of the same file. */
@@ -30,10 +34,17 @@ export async function smallFile (options: { rounds: number }): Promise<SmallFile
     const getCommand: number[] = []
     const httpMs: number[] = []
     const curlCommand: number[] = []
+    const aria2Command: number[] = []
+    const aria2Skipped = aria2Missing()
     for (let round = 0; round < options.rounds; round++) {
       const m = await measure('curl', ['-s', '-o', join(dir, 'http.out'), '-w', '%{time_total}', url])
       httpMs.push(Number(m.stdout) * 1000)
       curlCommand.push(m.wallSeconds * 1000)
+      if (aria2Skipped === undefined) {
+        const a = await measure(ARIA2C, aria2Args(url, dir, 'aria2.out'))
+        if (a.code !== 0) throw new Error(`aria2c failed (${String(a.code)})`)
+        aria2Command.push(a.wallSeconds * 1000)
+      }
       const out = join(dir, `get-${round}`)
       const g = await measure(process.execPath, [SHOAL_BIN, 'get', link, '-o', out, ...nodeArgs(join(dir, `getter-${round}`))])
       const done = g.stdout.split('\n').filter(l => l.includes('"event":"done"')).map(l => JSON.parse(l))[0]
@@ -47,7 +58,8 @@ export async function smallFile (options: { rounds: number }): Promise<SmallFile
       httpMs: median(httpMs),
       ratio: median(get) / median(httpMs),
       getCommandMs: median(getCommand),
-      curlCommandMs: median(curlCommand)
+      curlCommandMs: median(curlCommand),
+      ...(aria2Skipped !== undefined ? { aria2Skipped } : { aria2CommandMs: median(aria2Command) })
     }
   } finally {
     await seeder.stop()

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { GIB, MIB, mbPerSecond, writeRandomFile } from '../lib/files.js'
 import { cpuSecondsOf, measure, median, memoryOf, startBackground } from '../lib/proc.js'
 import { HTTP_SERVE, SHOAL_BIN, linkOf, nodeArgs } from '../lib/shoal-cli.js'
+import { aria2Args, aria2Missing, ARIA2C } from '../lib/aria2.js'
 
 export interface TwoPeerResult {
   bytes: number
@@ -16,6 +17,11 @@ export interface TwoPeerResult {
   httpServerCpuPerGiB: number
   getPeakMiB: number
   seedPeakMiB: number
+  /** aria2c over HTTP from the same server, same rounds; undefined with the reason when it cannot run. */
+  aria2MBps?: number
+  ratioToAria2?: number
+  aria2CpuPerGiB?: number
+  aria2Skipped?: string
 }
 
 /**
@@ -39,6 +45,9 @@ export async function twoPeer (options: { quick: boolean, rounds: number }): Pro
     const seedCpu: number[] = []
     const curlCpu: number[] = []
     const serverCpu: number[] = []
+    const aria2: number[] = []
+    const aria2Cpu: number[] = []
+    const aria2Skipped = aria2Missing()
     let getPeak = 0
     for (let round = 0; round < options.rounds; round++) {
       const runHttp = async (): Promise<void> => {
@@ -49,6 +58,14 @@ export async function twoPeer (options: { quick: boolean, rounds: number }): Pro
         curl.push(mbPerSecond(size, m.wallSeconds))
         curlCpu.push(m.cpuSeconds)
         await rm(out, { force: true })
+      }
+      const runAria2 = async (): Promise<void> => {
+        if (aria2Skipped !== undefined) return
+        const m = await measure(ARIA2C, aria2Args(url, dir, 'aria2.out'))
+        if (m.code !== 0) throw new Error(`aria2c failed (${String(m.code)}): ${m.stdout.slice(-300)}`)
+        aria2.push(mbPerSecond(size, m.wallSeconds))
+        aria2Cpu.push(m.cpuSeconds)
+        await rm(join(dir, 'aria2.out'), { force: true })
       }
       const runShoal = async (): Promise<void> => {
         const out = join(dir, `get-${round}`)
@@ -63,7 +80,7 @@ export async function twoPeer (options: { quick: boolean, rounds: number }): Pro
         await rm(join(dir, `getter-${round}`), { recursive: true, force: true })
       }
       // Alternate which goes first, so page-cache and machine-load drift hit both alike.
-      if (round % 2 === 0) { await runHttp(); await runShoal() } else { await runShoal(); await runHttp() }
+      if (round % 2 === 0) { await runHttp(); await runAria2(); await runShoal() } else { await runShoal(); await runAria2(); await runHttp() }
     }
     const gib = size / GIB
     const result: TwoPeerResult = {
@@ -76,7 +93,10 @@ export async function twoPeer (options: { quick: boolean, rounds: number }): Pro
       curlCpuPerGiB: median(curlCpu) / gib,
       httpServerCpuPerGiB: median(serverCpu) / gib,
       getPeakMiB: getPeak,
-      seedPeakMiB: memoryOf(seeder.child.pid as number).peakMiB
+      seedPeakMiB: memoryOf(seeder.child.pid as number).peakMiB,
+      ...(aria2Skipped !== undefined
+        ? { aria2Skipped }
+        : { aria2MBps: median(aria2), ratioToAria2: median(shoal.map((s, i) => s / (aria2[i] as number))), aria2CpuPerGiB: median(aria2Cpu) / gib })
     }
     return result
   } finally {

@@ -6,6 +6,7 @@ import type { ShoalMetrics } from '../metrics/shoal-metrics.js'
 import type { ConnectionSummary, ContentSummary, ShareResult } from '../node/node.js'
 import type { SwarmContent } from '../swarm/common/swarm-content.js'
 import type { StorageService } from '../storage/service.js'
+import type { Reachability } from '../reach/options.js'
 
 /** The node as `GET /api/v1/node` and the `stats` event report it. */
 export interface NodeStatus {
@@ -13,6 +14,10 @@ export interface NodeStatus {
   addrs: string[]
   /** TCP port for direct connections; absent when they are off. */
   directPort?: number
+  /** Whether others can dial this node (reach/). */
+  reachability: Reachability
+  /** Peer IDs of the relays this node holds a reservation on. */
+  relays: string[]
   dataDir: string
   downloadsDir: string
   version: string

@@ -5,6 +5,9 @@ import {
 /** What a node buffers for others, as reported on /metrics (`shoal_buffered_bytes{kind}`). */
 export type BufferKind = 'read-ahead' | 'requests' | 'receive'
 export const BUFFER_KINDS: readonly BufferKind[] = ['read-ahead', 'requests', 'receive']
+/** Why the node reset a stream: its reader stopped taking bytes, or it left a frame half-sent. */
+export type ResetReason = 'stalled-reader' | 'partial-frame'
+export const RESET_REASONS: readonly ResetReason[] = ['stalled-reader', 'partial-frame']
 /** Bulk kinds leave NODE_RESERVE_BYTES of the node budget to the others. */
 const BULK: ReadonlySet<BufferKind> = new Set(['read-ahead'])
 
@@ -42,8 +45,8 @@ export class MemoryBudget {
   private waiters: Waiter[] = []
   /** Highest total ever held (tests compare it with the node budget). */
   peak = 0
-  /** Streams reset because their reader stopped taking bytes (shoal_streams_reset_total{reason="stalled-reader"}). */
-  stalledResets = 0
+  /** Streams and direct connections reset, by reason (shoal_streams_reset_total{reason}). */
+  private readonly resetCounts = new Map<ResetReason, number>(RESET_REASONS.map(r => [r, 0]))
 
   constructor (limits: Partial<BudgetLimits> = {}) {
     this.limits = { ...DEFAULT_BUDGET, ...limits }
@@ -68,6 +71,15 @@ export class MemoryBudget {
 
   byKind (): Record<BufferKind, number> {
     return Object.fromEntries(this.kinds) as Record<BufferKind, number>
+  }
+
+  /** Counts a stream the node reset for `reason`. */
+  countReset (reason: ResetReason): void {
+    this.resetCounts.set(reason, (this.resetCounts.get(reason) ?? 0) + 1)
+  }
+
+  resets (): Record<ResetReason, number> {
+    return Object.fromEntries(this.resetCounts) as Record<ResetReason, number>
   }
 
   /** @internal */

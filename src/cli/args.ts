@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { ErrorCode, ShoalError } from '../errors.js'
 import type { NodeOptions } from '../node/node.js'
 import { readNetworkKeyFile } from '../net/network-key.js'
+import { REACHABILITY_VALUES, type ReachOptions } from '../reach/options.js'
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = {
@@ -14,6 +15,10 @@ export const GLOBAL_OPTIONS = {
   'network-key': { type: 'string' },
   'no-direct': { type: 'boolean' },
   'direct-port': { type: 'string' },
+  reachability: { type: 'string' },
+  'no-relay-service': { type: 'boolean' },
+  'no-upnp': { type: 'boolean' },
+  'relay-data': { type: 'string' },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
@@ -50,7 +55,22 @@ export function nodeOptions (values: Parsed['values']): NodeOptions {
     downloadLimit: values['download-limit'] !== undefined ? positive(parseSize(values['download-limit'] as string, '--download-limit'), '--download-limit') : undefined,
     networkKey: values['network-key'] !== undefined ? readNetworkKeyFile(values['network-key'] as string) : undefined,
     direct: values['no-direct'] !== true,
-    directPort: values['direct-port'] !== undefined ? parsePort(values['direct-port'] as string, '--direct-port') : undefined
+    directPort: values['direct-port'] !== undefined ? parsePort(values['direct-port'] as string, '--direct-port') : undefined,
+    reach: reachOptions(values)
+  }
+}
+
+/** `--reachability`, `--no-relay-service`, `--no-upnp`, `--relay-data` (reach/options.ts). */
+function reachOptions (values: Parsed['values']): ReachOptions {
+  const stated = values.reachability as string | undefined
+  if (stated !== undefined && !(REACHABILITY_VALUES as readonly string[]).includes(stated)) {
+    throw new ShoalError(ErrorCode.BadArgument, `--reachability takes ${REACHABILITY_VALUES.join(' or ')}: got '${stated.slice(0, 40)}'`)
+  }
+  return {
+    reachability: stated as ReachOptions['reachability'],
+    relayService: values['no-relay-service'] !== true,
+    upnp: values['no-upnp'] !== true,
+    relayData: values['relay-data'] !== undefined ? positive(parseSize(values['relay-data'] as string, '--relay-data'), '--relay-data') : undefined
   }
 }
 

@@ -14,6 +14,8 @@ import { status, STATUS_HELP } from './commands/status.js'
 import { networkKey, NETWORK_KEY_HELP } from './commands/network-key.js'
 import { replicate, REPLICATE_HELP } from './commands/replicate.js'
 import { STORAGE_FLAGS } from './storage-args.js'
+import { COMPUTE_FLAGS } from './compute-args.js'
+import { run, RUN_FLAGS, RUN_HELP } from './commands/run.js'
 
 export const MAIN_HELP = `Shoal: peer-to-peer file sharing. Content is cut into verified pieces and pulled from many peers at once.
 
@@ -31,6 +33,7 @@ Commands:
   status                 whether a daemon runs, and how it is doing
   network-key            print a new key for a private network
   replicate <path-or-link> --copies N   keep N encrypted copies on volunteers' disks
+  run <module.wasm> --input <cid|path>  run a WASI job on workers, result agreed by a quorum
 
 With a daemon running on the data directory, share, get, id, ls, peers and status go through it.
 
@@ -44,6 +47,10 @@ Options for every command:
   --network-key <file>   join the private network of this key ('shoal network-key' makes one)
   --no-direct            piece data only over libp2p streams, no direct connections
   --direct-port <port>   TCP port for direct connections (default: any free port)
+  --reachability <r>     state it: public (serve as relay, no reservations) or private (use relays)
+  --no-relay-service     do not serve as a circuit relay for others
+  --no-upnp              do not map ports on a UPnP router
+  --relay-data <rate>    relay piece data too (no circuit limits), e.g. 2M bytes per second
   --json                 one JSON event per line on stdout
   --log-level <level>    error, warn, info or debug (logs go to stderr; JSON when not a terminal)
   -h, --help             help for a command
@@ -65,7 +72,8 @@ const COMMANDS: Record<string, Command> = {
   },
   id: { run: id, help: ID_HELP, options: {} },
   demo: { run: demo, help: DEMO_HELP, options: { peers: { type: 'string' }, size: { type: 'string' } } },
-  daemon: { run: daemon, help: DAEMON_HELP, options: { api: { type: 'string' }, downloads: { type: 'string' }, ...STORAGE_FLAGS } },
+  daemon: { run: daemon, help: DAEMON_HELP, options: { api: { type: 'string' }, downloads: { type: 'string' }, ...STORAGE_FLAGS, ...COMPUTE_FLAGS } },
+  run: { run, help: RUN_HELP, options: RUN_FLAGS },
   replicate: { run: replicate, help: REPLICATE_HELP, options: { copies: { type: 'string' }, 'same-network-ok': { type: 'boolean' }, ...STORAGE_FLAGS } },
   dashboard: { run: dashboard, help: DASHBOARD_HELP, options: {} },
   ls: { run: ls, help: LS_HELP, options: {} },

@@ -13,7 +13,7 @@ export function progressEvent (p: DownloadProgress): { event: 'progress' } & Rec
 
 /** The `done` event, and the summary a person reads. */
 export function reportDone (result: DownloadResult, reporter: Reporter): void {
-  reporter.event({ event: 'done', cid: result.cid, path: result.path, bytes: result.bytes, received: result.received, direct: result.direct, peers: result.peers, name: result.name, publisher: result.publisher, durationMs: result.durationMs })
+  reporter.event({ event: 'done', cid: result.cid, path: result.path, bytes: result.bytes, received: result.received, direct: result.direct, relayed: result.relayed, peers: result.peers, name: result.name, publisher: result.publisher, durationMs: result.durationMs })
   const seconds = Math.max(result.durationMs, 1) / 1000
   reporter.say(`Downloaded ${result.name} to ${result.path}`)
   reporter.say(`  ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (${formatRate(result.received / seconds)}), verified`)

@@ -8,6 +8,7 @@ import { ErrorCode, ShoalError } from '../errors.js'
 import { createLogger, type Logger, type LogRecord } from '../log/logger.js'
 import { ShoalMetrics } from '../metrics/shoal-metrics.js'
 import { STORAGE_SERVICE, type StorageService } from '../storage/service.js'
+import { Registry } from 'prom-client'
 import { createNode, type ContentSummary, type NodeOptions, type ShoalNode } from '../node/node.js'
 import type { SwarmContent } from '../swarm/common/swarm-content.js'
 import { dashboardUrl, loadOrCreateToken, removeApiFile, writeApiFile } from './api-file.js'
@@ -20,6 +21,7 @@ import { DaemonEvents } from './events.js'
 import { PeerRates } from './peer-rates.js'
 import { receiveUpload } from './uploads.js'
 import { packageVersion } from '../package.js'
+import { reachOf } from '../reach/index.js'
 
 export interface DaemonOptions {
   node?: NodeOptions
@@ -55,7 +57,7 @@ export class Daemon implements ApiContext {
   private shareCount?: number
   private stopped = false
 
-  private constructor (node: ShoalNode, token: string, downloadsDir: string, logger: Logger) {
+  private constructor (node: ShoalNode, token: string, downloadsDir: string, logger: Logger, registry: Registry) {
     this.node = node
     this.token = token
     this.logger = logger
@@ -71,8 +73,8 @@ export class Daemon implements ApiContext {
       downloadsByState: () => this.downloadsByState(),
       bufferedBytes: () => node.memory.byKind(),
       budgetBytes: () => node.memory.limits.node,
-      stalledResets: () => node.memory.stalledResets
-    })
+      streamResets: () => node.memory.resets()
+    }, registry)
     this.downloads = new DownloadManager({
       host: node,
       events: this.events,
@@ -90,7 +92,9 @@ export class Daemon implements ApiContext {
   static async start (options: DaemonOptions = {}): Promise<Daemon> {
     const logger = options.logger ?? createLogger()
     let daemon: Daemon | undefined
-    const node = await createNode(options.node, {
+    // One registry for /metrics: libp2p's metrics, the process defaults and Shoal's (metrics/).
+    const registry = new Registry()
+    const node = await createNode({ ...options.node, metricsRegistry: registry }, {
       warning: message => logger.warn(message),
       announce: event => {
         daemon?.metrics.dht('provide', event.ok)
@@ -107,7 +111,7 @@ export class Daemon implements ApiContext {
       const token = await loadOrCreateToken(node.dataDir)
       const downloadsDir = resolve(options.downloadsDir ?? join(node.dataDir, DEFAULT_DOWNLOADS_SUBDIR))
       await mkdir(downloadsDir, { recursive: true })
-      daemon = new Daemon(node, token, downloadsDir, logger)
+      daemon = new Daemon(node, token, downloadsDir, logger, registry)
       await daemon.begin(options.apiHost ?? DEFAULT_API_HOST, options.apiPort ?? DEFAULT_API_PORT)
       return daemon
     } catch (err) {
@@ -159,6 +163,7 @@ export class Daemon implements ApiContext {
       peerId: this.node.peerId,
       addrs: this.node.addrs(),
       directPort: this.node.directPort(),
+      ...reachOf(this.node),
       dataDir: this.node.dataDir,
       downloadsDir: this.downloads.downloadsDir,
       version: this.version,

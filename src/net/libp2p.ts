@@ -10,6 +10,8 @@ import { bootstrap } from '@libp2p/bootstrap'
 import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { preSharedKey } from '@libp2p/pnet'
 import { multiaddr } from '@multiformats/multiaddr'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import type { Registry } from 'prom-client'
 import { ErrorCode, ShoalError } from '../errors.js'
 
 /** Shoal's own DHT, so a node never joins (or pollutes) another network's Kademlia DHT. */
@@ -39,6 +41,8 @@ export interface NetworkOptions {
   networkKey?: Uint8Array
   /** What the node's capabilities add (node/service.ts): transports, libp2p services, addresses. */
   extensions?: NetworkExtension[]
+  /** A prom-client registry for libp2p's own metrics (and the process defaults), e.g. the daemon's /metrics. */
+  metricsRegistry?: Registry
 }
 
 /**
@@ -99,6 +103,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       streamMuxers: [yamux()],
       peerDiscovery,
       connectionManager: CONNECTION_LIMITS,
+      ...(options.metricsRegistry !== undefined ? { metrics: prometheusMetrics({ registry: options.metricsRegistry }) } : {}),
       ...(options.gater !== undefined ? { connectionGater: options.gater } : {}),
       ...(options.networkKey !== undefined ? { connectionProtector: preSharedKey({ psk: options.networkKey }) } : {}),
       services: {

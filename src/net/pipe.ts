@@ -8,7 +8,8 @@ import { Uint8ArrayList } from 'uint8arraylist'
  * (net/direct/), which moves bulk data without libp2p's JavaScript stream stack.
  */
 export interface Pipe extends AsyncIterable<Uint8Array | Uint8ArrayList> {
-  readonly kind: 'libp2p' | 'direct'
+  /** `relayed`: a libp2p stream on a connection through a data relay (reach/). */
+  readonly kind: 'libp2p' | 'direct' | 'relayed'
   /** Whether `send` may still be called. */
   readonly writable: boolean
   /**
@@ -49,11 +50,11 @@ export class ReadBufferExceeded extends Error {}
  * A libp2p stream as a Pipe. At most `maxUnreadBytes` may wait unread: libp2p streams deliver
  * every message as it arrives (yamux grants more window as soon as bytes are received, not when
  * they are read), so without this bound a peer could fill our memory while we are busy writing.
- * A peer that sends past it is reset.
+ * A peer that sends past it is reset. `kind` is 'relayed' on a connection through a data relay.
  */
-export function streamPipe (stream: Stream, maxUnreadBytes: number = DEFAULT_UNREAD_BYTES): Pipe {
+export function streamPipe (stream: Stream, maxUnreadBytes: number = DEFAULT_UNREAD_BYTES, kind: 'libp2p' | 'relayed' = 'libp2p'): Pipe {
   return {
-    kind: 'libp2p',
+    kind,
     get writable () {
       return stream.status === 'open' && stream.writeStatus === 'writable'
     },

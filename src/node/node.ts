@@ -38,6 +38,7 @@ import { capabilitiesFor } from './capabilities.js'
 import type { Capability, NodeComponents, NodeService } from './service.js'
 import type { GetOptions, NodeEvents, NodeOptions, ShareOptions, ShareResult } from './options.js'
 import { getSecret, refuseSecretWithoutKey, requireSecret, shareSecret } from './secret-content.js'
+import type { Connection, PeerId } from '@libp2p/interface'
 
 export const DATABASE_FILE = 'shoal.db'
 /** Default for `get`: give up when nothing arrives for this long. */
@@ -133,7 +134,7 @@ export class ShoalNode {
       const gater = connectionGater({ isBanned: id => scores.isBanned(id), connectionsOf: id => libp2p?.getConnections(id).length ?? 0 })
       const capabilities = capabilitiesFor(options)
       const extensions = capabilities.flatMap(c => c.network !== undefined ? [c.network] : [])
-      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey, extensions })
+      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey, extensions, metricsRegistry: options.metricsRegistry })
       node = new ShoalNode(dataDir, privateKey, libp2p, db, lock, options, events, scores, capabilities)
       await node.start()
       return node
@@ -298,7 +299,10 @@ export class ShoalNode {
       scores: this.scores,
       db: this.db,
       localPeerId: this.peerId,
-      openStream: async (peerId, s) => streamPipe(await this.libp2p.dialProtocol(peerIdFromString(peerId), PROTOCOL, { signal: s }), SESSION_READ_BUFFER_BYTES),
+      openStream: async (peerId, s) => {
+        const connection = await this.connectionFor(peerIdFromString(peerId), s)
+        return streamPipe(await connection.newStream(PROTOCOL, { signal: s }), SESSION_READ_BUFFER_BYTES, isCircuit(connection) ? 'relayed' : 'libp2p')
+      },
       openDirect: this.direct !== undefined ? async (peerId, s) => await this.openDirect(peerId, s) : undefined,
       learnPeers: async records => await this.peers.learn(records),
       budget: this.budget,
@@ -341,8 +345,14 @@ export class ShoalNode {
   private async openDirect (peerId: string, signal: AbortSignal): Promise<Pipe | undefined> {
     if (this.direct === undefined) return undefined
     const id = peerIdFromString(peerId)
-    const connection = await this.libp2p.dial(id, { signal })
+    const connection = await this.connectionFor(id, signal)
     return await this.direct.open(id, connection, signal)
+  }
+
+  /** The connection for piece data: a capability's choice (node/service.ts), else libp2p's dial. */
+  private async connectionFor (peer: PeerId, signal: AbortSignal): Promise<Connection> {
+    const chooser = this.services.find(s => s.connectionFor !== undefined)
+    return chooser?.connectionFor !== undefined ? await chooser.connectionFor(peer, signal) : await this.libp2p.dial(peer, { signal })
   }
 
   /** Everything this node shares or downloads, as the database records it, with live piece counts. */
@@ -434,6 +444,10 @@ async function * mapProviders (source: AsyncIterable<{ id: { toString: () => str
     done?.(false, found)
     throw err
   }
+}
+
+function isCircuit (connection: Connection): boolean {
+  return connection.remoteAddr.getComponents().some(p => p.name === 'p2p-circuit')
 }
 
 /** `text` as a canonical peer ID string; ShoalError(BadArgument) if it is not one. */

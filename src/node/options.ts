@@ -2,6 +2,9 @@
 import type { AnnounceEvent } from '../discovery/announcer.js'
 import type { LookupFigures } from '../discovery/lookup-trace.js'
 import type { StorageOptions } from '../storage/service.js'
+import type { ComputeOptions } from '../compute/service.js'
+import type { ReachOptions } from '../reach/options.js'
+import type { Registry } from 'prom-client'
 import type { Fault } from '../swarm/common/peer-scores.js'
 import type { Download, DownloadProgress, DownloadResult, PieceEvent } from '../swarm/requester/download.js'
 import type { ConnectionSummary, ContentSummary } from './content-list.js'
@@ -37,6 +40,12 @@ export interface NodeOptions {
   directPort?: number
   /** Storage sharing (src/storage/): an offer to volunteer disk, audit and repair intervals; false: none at all. */
   storage?: StorageOptions | false
+  /** Processing sharing (src/compute/): slots offered to others' jobs and their caps. */
+  compute?: ComputeOptions
+  /** Where libp2p's metrics go (a prom-client registry; the daemon's /metrics). Default: none collected. */
+  metricsRegistry?: Registry
+  /** Reachability (reach/): relays, hole punching, UPnP; false: none (direct dials only). Default on. */
+  reach?: ReachOptions | false
   /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
   capabilities?: Capability[]
   /**

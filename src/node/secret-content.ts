@@ -104,6 +104,7 @@ export async function getSecret (parts: SecretGetParts, link: ShoalLink & { key:
     bytes: opened.manifest.files.reduce((sum, f) => sum + f.size, 0),
     received: outer?.received ?? 0,
     direct: outer?.direct ?? 0,
+    relayed: outer?.relayed ?? 0,
     peers: outer?.peers ?? {},
     durationMs: (outer?.durationMs ?? 0) + Date.now() - started
   }

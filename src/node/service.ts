@@ -1,4 +1,4 @@
-import type { PrivateKey } from '@libp2p/interface'
+import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
 import type { NetworkExtension, ShoalLibp2p } from '../net/libp2p.js'
 import type { ShoalDatabase } from '../store/database.js'
 import type { PeerScores } from '../swarm/common/peer-scores.js'
@@ -18,6 +18,11 @@ export interface NodeService {
   start: () => Promise<void>
   /** Called before the network stops; must not throw. */
   stop: () => Promise<void>
+  /**
+   * The connection that should carry piece data to `peer` (e.g. waiting for a direct path when
+   * only a relay answered). The first service that has it decides; without one, `libp2p.dial`.
+   */
+  connectionFor?: (peer: PeerId, signal: AbortSignal) => Promise<Connection>
 }
 
 /** What the node's content operations look like to a service that fetches or publishes content. */

@@ -73,11 +73,12 @@ export async function auditHolder (c: NodeComponents, peerId: string, cid: Uint8
         waiting.delete(piece)
         if (waiting.size === 0) finish({ result: 'ok', pieces })
       },
-      // A seed may hold a piece back for a few seconds (swarm/initial-seeding.ts): ask again, a few times.
+      // A seed may hold a piece back for a few seconds (swarm/initial-seeding.ts): ask again, a few times;
+      // a holder that still refuses a piece it says it has cannot serve its copy, which fails it.
       onReject: (_session, piece) => {
         const times = (rejected.get(piece) ?? 0) + 1
         rejected.set(piece, times)
-        if (times > AUDIT_MAX_REJECTS) finish({ result: 'unanswered', pieces, reason: `rejected piece ${piece} ${times} times` })
+        if (times > AUDIT_MAX_REJECTS) finish({ result: 'failed', pieces, reason: `rejected piece ${piece} ${times} times` })
         else setTimeout(() => { if (!settled) opened.request(piece) }, AUDIT_REJECT_RETRY_MS).unref()
       },
       onClose: (_session, error) => finish({ result: 'unanswered', pieces, reason: `closed the audit: ${error?.message ?? 'no reason'}` })

@@ -179,14 +179,22 @@ export class Holder {
     }
   }
 
+  /**
+   * Files first, then the lease: a lease is listed (and its bytes counted) until its files are gone,
+   * and a crash in between leaves an expired lease that the next collection drops again, never
+   * files that no lease names.
+   */
   private async drop (lease: Lease): Promise<void> {
-    this.leases.delete(leaseKey(lease.cid, lease.owner))
+    const key = leaseKey(lease.cid, lease.owner)
+    const shared = [...this.leases.entries()].some(([k, l]) => k !== key && l.cid === lease.cid)
+    if (!shared) {
+      this.fetching.get(lease.cid)?.abort()
+      this.fetching.delete(lease.cid)
+      await this.c.content.removeContent(lease.cid).catch(() => {})
+      await rm(join(this.c.dataDir, HELD_DIR, lease.cid), { recursive: true, force: true }).catch(() => {})
+    }
+    this.leases.delete(key)
     await this.save()
-    if ([...this.leases.values()].some(l => l.cid === lease.cid)) return
-    this.fetching.get(lease.cid)?.abort()
-    this.fetching.delete(lease.cid)
-    await this.c.content.removeContent(lease.cid).catch(() => {})
-    await rm(join(this.c.dataDir, HELD_DIR, lease.cid), { recursive: true, force: true }).catch(() => {})
   }
 
   private async save (): Promise<void> {

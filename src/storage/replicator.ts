@@ -19,7 +19,8 @@ import { healthyHolders, validateReplications, type HolderRecord, type Replicati
 import { signRequest, type Unsigned } from './signing.js'
 import { askStore } from './store-stream.js'
 import { sleep } from '../sleep.js'
-import { failureDomainOf, findVolunteers } from './volunteers.js'
+import { findVolunteers } from './volunteers.js'
+import { failureDomainOf } from '../net/failure-domain.js'
 
 export interface ReplicatorOptions {
   auditIntervalMs: number
@@ -166,13 +167,13 @@ export class Replicator {
     })
     const usable = offers.filter((o): o is { id: string, room: number } => o !== undefined).sort((a, b) => b.room - a.room)
     const used = new Set(r.holders.filter(h => !h.replaced && h.state !== 'failed').map(h => h.domain))
-    const domains = new Set(usable.map(o => failureDomainOf(this.c, o.id)))
+    const domains = new Set(usable.map(o => failureDomainOf(this.c.libp2p, o.id)))
     const refusals: string[] = []
     let sameDomain = 0
     let accepted = 0
     for (const { id } of usable) {
       if (accepted >= needed || signal.aborted) break
-      const domain = failureDomainOf(this.c, id)
+      const domain = failureDomainOf(this.c.libp2p, id)
       if (!r.sameNetworkOk && used.has(domain)) { sameDomain++; continue }
       const addrs = await this.addrsOf(id)
       const request = await signRequest<StoreRequest>({ type: 'store', cid: r.cid, bytes: r.bytes, leaseMs: this.o.leaseMs, origins: origins.slice(0, 16), to: id }, this.c.privateKey)
@@ -272,7 +273,8 @@ export class Replicator {
     const peer = peerIdFromString(id)
     const stored = await this.c.libp2p.peerStore.get(peer).catch(() => undefined)
     const addrs = stored?.addresses.map(a => a.multiaddr.toString()) ?? this.c.libp2p.getConnections(peer).map(conn => conn.remoteAddr.toString())
-    return addrs.slice(0, 4).map(a => a.includes('/p2p/') ? a : `${a}/p2p/${id}`)
+    // Every origin ends in the holder's own ID; a relay circuit address already holds the relay's.
+    return addrs.slice(0, 4).map(a => a.endsWith(`/p2p/${id}`) ? a : `${a}/p2p/${id}`)
   }
 
   private async save (): Promise<void> {

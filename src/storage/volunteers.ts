@@ -1,63 +1,21 @@
 /**
  * Finding volunteers without any central list: peers that provide the offer key in Shoal's DHT,
  * and connected peers whose identify lists `/shoal/store/1.0.0`. In a private network only members
- * can connect at all, so only members are found. Failure domains: one per IPv4 /24 or IPv6 /48 of
- * the address we reach a peer on.
+ * can connect at all, so only members are found (node/offer-search.ts).
  */
-import { peerIdFromString } from '@libp2p/peer-id'
-import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import { sha256 } from 'multiformats/hashes/sha2'
+import type { CID } from 'multiformats/cid'
 import type { NodeComponents } from '../node/service.js'
+import { findOffering, offerKeyOf } from '../node/offer-search.js'
 import { MAX_CANDIDATES, OFFER_KEY_TEXT, STORE_PROTOCOL } from './constants.js'
+
+const OFFER = { keyText: OFFER_KEY_TEXT, protocol: STORE_PROTOCOL, max: MAX_CANDIDATES }
 
 /** The DHT key every volunteer provides. */
 export async function offerKey (): Promise<CID> {
-  return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(OFFER_KEY_TEXT)))
+  return await offerKeyOf(OFFER_KEY_TEXT)
 }
 
-/** Peers that say they take storage requests, connected ones first; never ourselves or banned peers. */
+/** Peers that offer this, connected ones first; never ourselves, excluded or banned peers. */
 export async function findVolunteers (c: NodeComponents, exclude: Set<string>, signal: AbortSignal, searchMs: number): Promise<string[]> {
-  const found = new Set<string>()
-  const usable = (id: string): boolean => id !== c.peerId && !exclude.has(id) && !c.scores.isBanned(id)
-  for (const peer of c.libp2p.getPeers()) {
-    const id = peer.toString()
-    if (!usable(id)) continue
-    const stored = await c.libp2p.peerStore.get(peer).catch(() => undefined)
-    if (stored?.protocols.includes(STORE_PROTOCOL) === true) found.add(id)
-  }
-  const search = AbortSignal.any([signal, AbortSignal.timeout(searchMs)])
-  try {
-    for await (const provider of c.libp2p.contentRouting.findProviders(await offerKey(), { signal: search })) {
-      const id = provider.id.toString()
-      if (usable(id)) found.add(id)
-      if (found.size >= MAX_CANDIDATES) break
-    }
-  } catch {
-    // A DHT with no peers, or the search time ran out: the connected volunteers are what we have.
-  }
-  return [...found].slice(0, MAX_CANDIDATES)
-}
-
-/** The failure domain of a peer: the /24 or /48 of the address of our connection to it. */
-export function failureDomainOf (c: NodeComponents, peerId: string): string {
-  const connection = c.libp2p.getConnections(peerIdFromString(peerId))[0]
-  if (connection === undefined) return `unknown:${peerId}`
-  return domainOfAddr(connection.remoteAddr.toString()) ?? `unknown:${peerId}`
-}
-
-export function domainOfAddr (addr: string): string | undefined {
-  const v4 = /^\/ip4\/(\d+)\.(\d+)\.(\d+)\.\d+/.exec(addr)
-  if (v4 !== null) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`
-  const v6 = /^\/ip6\/([0-9a-fA-F:]+)/.exec(addr)
-  if (v6 !== null) return `${expandV6(v6[1]!).slice(0, 3).join(':')}::/48`
-  return undefined
-}
-
-function expandV6 (text: string): string[] {
-  const [head, tail] = text.split('::') as [string, string | undefined]
-  const left = head === '' ? [] : head.split(':')
-  const right = tail === undefined || tail === '' ? [] : tail.split(':')
-  const fill = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0')
-  return [...left, ...fill, ...right].map(part => part.toLowerCase().replace(/^0+(?=.)/, ''))
+  return await findOffering(c, OFFER, exclude, signal, searchMs)
 }

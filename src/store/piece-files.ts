@@ -111,11 +111,13 @@ export class PieceFiles {
   /**
    * For a download: creates the folders and every file at its final size (sparse, 0-byte files
    * included). Existing bytes are kept, so preparing a partially downloaded folder again is safe.
+   * A folder's root is made even when it lists no file, so an empty folder downloads as one.
    */
   async prepare (): Promise<void> {
-    // A folder is made even when it holds no file: an empty folder downloads as an empty folder.
     if (this.manifest.kind === 'dir') {
-      await mkdir(this.root, { recursive: true }).catch((err: unknown) => { throw writeError(err, this.root, `cannot create ${this.root}: a parent folder is missing`) })
+      await mkdir(this.root, { recursive: true }).catch((err: unknown) => {
+        throw writeError(err, this.root, `cannot create ${this.root}: a parent folder is missing`)
+      })
     }
     for (const [file, entry] of this.manifest.files.entries()) {
       const path = this.pathOf(file)

@@ -137,6 +137,8 @@ test('downloads: start by link, follow the event stream, pause, resume, piece ma
   assert.match(metrics, /^shoal_pieces_rejected_total 0$/m)
   assert.match(metrics, /^shoal_peers_connected [1-9]\d*$/m)
   assert.match(metrics, /^shoal_downloads\{state="done"\} 1$/m)
+  assert.match(metrics, /^libp2p_connection_manager_connections\{/m, 'libp2p\'s own metrics are beside Shoal\'s')
+  assert.match(metrics, /^process_cpu_seconds_total /m, 'prom-client\'s process metrics')
   assert.match(metrics, /^shoal_dht_operations_total\{operation="(provide|find_providers)",result="(ok|error)"\} \d+$/m)
   assert.match(metrics, /^shoal_api_requests_total\{status="2xx"\} \d+$/m)
   assert.match(metrics, /^shoal_protocol_errors_total\{protocol="\/shoal\/swarm\/1.0.0",kind="bad-piece"\} 0$/m)

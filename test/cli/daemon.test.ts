@@ -12,7 +12,7 @@ import {
 
 /** The keys of the `sharing` and `done` events, as README.md documents them. */
 const SHARING_KEYS = ['addrs', 'bytes', 'cid', 'event', 'files', 'kind', 'link', 'name', 'peerId', 'skipped']
-const DONE_KEYS = ['bytes', 'cid', 'direct', 'durationMs', 'event', 'name', 'path', 'peers', 'publisher', 'received']
+const DONE_KEYS = ['bytes', 'cid', 'direct', 'durationMs', 'event', 'name', 'path', 'peers', 'publisher', 'received', 'relayed']
 const PROGRESS_KEYS = ['bytes', 'cid', 'event', 'peers', 'phase', 'pieces', 'rate', 'received', 'total', 'totalPieces']
 
 describe('shoal daemon', () => {
@@ -60,7 +60,9 @@ describe('shoal daemon', () => {
     assertSuccess(id)
     const idEvent = jsonEvents(id)[0]
     assert.ok(Number.isInteger(idEvent?.directPort) && (idEvent?.directPort as number) > 0, 'the daemon reports its direct port')
-    assert.deepEqual(idEvent, { event: 'id', peerId: api.peerId, addrs: api.addrs, dataDir, directPort: idEvent?.directPort })
+    assert.ok(['public', 'private', 'unknown'].includes(idEvent?.reachability as string), 'the daemon reports its reachability')
+    assert.ok(Array.isArray(idEvent?.relays), 'the daemon reports its relays')
+    assert.deepEqual(idEvent, { event: 'id', peerId: api.peerId, addrs: api.addrs, dataDir, directPort: idEvent?.directPort, reachability: idEvent?.reachability, relays: idEvent?.relays })
     assertJsonFailure(second, ['DATA_DIR_IN_USE'])
   })
 

@@ -135,6 +135,22 @@ describe('shoal share → shoal get', () => {
     await stopCleanly(sharer, 'SIGINT')
   })
 
+  test('an empty folder: share prints a link, get writes an empty folder (exit 0, done)', { timeout: 90_000 }, async () => {
+    const folder = join(await h.dir('src-empty'), 'nothing-yet')
+    await mkdir(folder)
+    const { sharer, sharing } = await startSharing(folder)
+    const output = await h.dir('out-empty')
+    const got = await h.run(['get', sharing.link as string, '-o', output, '--json', ...GET_TIMEOUT, ...h.net(h.dataDir('getter-empty'))])
+    assertSuccess(got)
+    const done = jsonEvents(got).at(-1) as ShoalEvent
+    assert.equal(done.event, 'done', show(got))
+    assert.equal(done.path, join(output, 'nothing-yet'))
+    assert.ok((await stat(done.path as string)).isDirectory(), `${String(done.path)} is not a folder`)
+    assert.deepEqual(await readdir(done.path as string), [])
+    assert.deepEqual((await readdir(output)).filter(name => !name.startsWith('.shoal-probe')), ['nothing-yet'], 'nothing but the folder, no partial left')
+    await stopCleanly(sharer, 'SIGTERM')
+  })
+
   test('SIGINT interrupts get: an ABORTED error, nothing at the final name; running it again resumes', { timeout: 90_000 }, async () => {
     const size = 2 * 1024 * 1024
     const file = await h.randomFile('slow.bin', size)

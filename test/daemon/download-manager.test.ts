@@ -78,7 +78,7 @@ test('a download runs, pauses (aborting the get), resumes (a new get), and finis
     manager.resume(cid)
     assert.equal(node.calls.length, 2, 'resume runs get again')
     assert.equal(node.calls[1]?.link, cid)
-    const result: DownloadResult = { cid, name: 'x', kind: 'file', path: join(dir, 'out', 'x'), publisher: 'p', bytes: 100, received: 60, direct: 0, peers: {}, durationMs: 5 }
+    const result: DownloadResult = { cid, name: 'x', kind: 'file', path: join(dir, 'out', 'x'), publisher: 'p', bytes: 100, received: 60, direct: 0, relayed: 0, peers: {}, durationMs: 5 }
     node.calls[1]?.resolve(result)
     await until('done', () => download.state === 'done')
     assert.deepEqual(download.info().result, result)

@@ -26,7 +26,9 @@ export function storageOf (node: ShoalNode): StorageService {
 async function filesUnder (root: string): Promise<string[]> {
   const out: string[] = []
   for (const name of await readdir(root, { recursive: true })) {
-    if ((await stat(join(root, name))).isFile()) out.push(join(root, name))
+    // A running node renames its book's .tmp file into place: one gone since readdir is not a file.
+    const info = await stat(join(root, name)).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return undefined; throw err })
+    if (info?.isFile() === true) out.push(join(root, name))
   }
   return out
 }

@@ -1,7 +1,7 @@
 /** Failure domains: the IPv4 /24 or IPv6 /48 of an address, whatever way the address is written. */
 import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
-import { domainOfAddr } from '../../src/storage/volunteers.js'
+import { domainOfAddr } from '../../src/net/failure-domain.js'
 
 test('IPv4 addresses share a domain exactly when they share a /24', () => {
   assert.equal(domainOfAddr('/ip4/10.83.4.2/tcp/4001'), '10.83.4.0/24')

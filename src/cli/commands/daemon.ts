@@ -7,6 +7,7 @@ import type { Reporter } from '../reporter.js'
 import { untilSignal } from '../signals.js'
 import { findDaemon } from '../remote/find-daemon.js'
 import { storageOptions } from '../storage-args.js'
+import { computeOptions } from '../compute-args.js'
 
 export const DAEMON_HELP = `Usage: shoal daemon [--api <host>:<port>] [--downloads <dir>] [options]
 
@@ -22,6 +23,9 @@ Options:
   --offer-storage <size> volunteer this much disk (k/M/G/T) to keep others' sealed contents
   --audit-interval <s>   audit every holder of what this node replicates this often (default 6h)
   --repair-after <s>     replace a holder unreachable this long (default 24h)
+  --offer-compute <n>    run up to n jobs of others at once, at low priority (members only in a private network)
+  --compute-memory <size> most module memory a job may ask for (default 256M)
+  --compute-timeout <s>  longest time limit a job may ask for (default 60s)
   --log-level <level>    error, warn, info (default) or debug; logs go to stderr, JSON when not a terminal
   --json                 {"event":"api","url":"http://…/#token=…",…} on stdout
   --data-dir, --listen, --bootstrap, --no-mdns, --upload-limit, -h/--help as for every command
@@ -43,7 +47,7 @@ export async function daemon (parsed: Parsed, reporter: Reporter): Promise<numbe
   // Loaded only here: the HTTP API, the dashboard and the metrics are no weight on other commands.
   const { Daemon } = await import('../../daemon/daemon.js')
   const service = await Daemon.start({
-    node: { ...nodeOptions(parsed.values), storage: storageOptions(parsed.values) },
+    node: { ...nodeOptions(parsed.values), storage: storageOptions(parsed.values), compute: computeOptions(parsed.values) },
     apiHost: api.host,
     apiPort: api.port,
     downloadsDir: parsed.values.downloads as string | undefined,

@@ -6,6 +6,7 @@ import { ProgressLine } from '../progress-bar.js'
 import type { Reporter } from '../reporter.js'
 import { untilSignal } from '../signals.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
+import { REACH_SERVICE, type ReachService } from '../../reach/index.js'
 import { findDaemon } from '../remote/find-daemon.js'
 import { shareViaDaemon } from '../remote/share-remote.js'
 import { reportShared } from '../transfer-report.js'
@@ -45,6 +46,11 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
   const interrupted = new AbortController()
   void signalled.then(() => interrupted.abort())
   try {
+    // Behind a router, the link must carry a relay address: wait (briefly) for a reservation.
+    if ((parsed.values.bootstrap as string[] | undefined ?? []).length > 0) {
+      const reach = await node.service<ReachService>(REACH_SERVICE)?.reachable(interrupted.signal)
+      if (reach !== undefined) reporter.note(`reachable: ${reach.reachability}${reach.relays.length > 0 ? ` (relayed via ${reach.relays.length} relay${reach.relays.length === 1 ? '' : 's'})` : ''}`)
+    }
     for (const path of parsed.positionals) {
       const line = reporter.tty ? new ProgressLine(process.stderr) : undefined
       const result = await node.share(path, {

@@ -24,7 +24,7 @@ export async function status (parsed: Parsed, reporter: Reporter): Promise<numbe
   reporter.event({ event: 'status', daemon: true, pid: found.pid, api: found.client.url, ...s })
   const active = (s.downloads.finding ?? 0) + (s.downloads.downloading ?? 0)
   reporter.say(`Daemon running (pid ${found.pid}, up ${formatDuration(s.uptimeSeconds * 1000)}), API ${found.client.url}`)
-  reporter.say(`  peer ${s.peerId}`)
+  reporter.say(`  peer ${s.peerId}, reachable: ${s.reachability}${s.relays.length > 0 ? ` (relayed via ${s.relays.length} relay${s.relays.length === 1 ? '' : 's'})` : ''}`)
   reporter.say(`  ${s.peers} peer${s.peers === 1 ? '' : 's'} connected, ${s.banned} banned, ${s.dhtPeers} in the DHT routing table`)
   reporter.say(`  ${s.shares} share${s.shares === 1 ? '' : 's'}, ${active} download${active === 1 ? '' : 's'} running, ${s.downloads.paused ?? 0} paused`)
   reporter.say(`  ↓ ${formatRate(s.downloadRate)} (${formatBytes(s.downloadedBytes)} in all)  ↑ ${formatRate(s.uploadRate)} (${formatBytes(s.uploadedBytes)} in all)`)

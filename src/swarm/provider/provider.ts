@@ -107,7 +107,7 @@ export class Provider {
    * silence, a reader that stopped reading or a flood also costs it score (and, repeated, a ban).
    */
   private failed (peerId: string, err: unknown): void {
-    if (err instanceof ReaderStalled) this.components.budget.stalledResets++
+    if (err instanceof ReaderStalled) this.components.budget.countReset('stalled-reader')
     const fault = err instanceof RequesterFlood ? 'flood' : faultOf(err)
     if (fault !== undefined) this.components.scores.fault(peerId, fault)
   }

@@ -75,6 +75,8 @@ export interface DownloadResult {
   received: number
   /** Of `received`, the bytes that came over direct connections (the rest came over libp2p streams). */
   direct: number
+  /** Of `received`, the bytes that came through relays. */
+  relayed: number
   peers: Record<string, number>
   durationMs: number
 }

@@ -59,6 +59,8 @@ export class Download {
   private journal?: PieceJournal
   /** A manifest refused for its publisher (`publisher` option): reported if nothing better turns up. */
   private refused?: WrongPublisher
+  /** A peer reachable only through relays that carry no data (reach/): reported instead of a bare timeout. */
+  private unreachable?: ShoalError
   private verified?: VerifiedManifest
   private content?: SwarmContent
   private picker?: PiecePicker
@@ -204,6 +206,7 @@ export class Download {
     } catch (err: any) {
       const fault = faultOf(err)
       if (fault !== undefined) this.c.scores.fault(peerId, fault)
+      if (err instanceof ShoalError && err.code === ErrorCode.Unreachable) this.unreachable = err
       this.candidates.failed(peerId)
       return
     }
@@ -395,9 +398,12 @@ export class Download {
     const now = Date.now()
     if (!this.finishing && now - this.lastProgressAt > this.opts.stallTimeoutMs) {
       const what = this.verified === undefined ? 'find' : 'get any new piece of'
+      const live = [...this.sessions].some(session => !session.closed)
       this.fail(this.verified === undefined && this.refused !== undefined
         ? this.refused
-        : new ShoalError(ErrorCode.Timeout,
+        : this.unreachable !== undefined && !live
+          ? new ShoalError(ErrorCode.Unreachable, `could not get ${this.key}: ${this.unreachable.message}`)
+          : new ShoalError(ErrorCode.Timeout,
           `could not ${what} ${this.key} within ${Math.round(this.opts.stallTimeoutMs / 1000)} s (${this.sessions.size} peer(s) with it connected)`))
       return
     }
@@ -484,6 +490,7 @@ export class Download {
       bytes,
       received: this.received.total,
       direct: this.received.direct,
+      relayed: this.received.relayed,
       peers: this.received.peers(),
       durationMs: Date.now() - this.started
     }

@@ -7,12 +7,15 @@ export class ReceivedTally {
   total = 0
   /** Of `total`, the bytes that came over direct connections. */
   direct = 0
+  /** Of `total`, the bytes that came through relays (data relays: reach/). */
+  relayed = 0
   private readonly byPeer = new Map<string, number>()
   private readonly rate = new RateMeter()
 
   add (peerId: string, bytes: number, transport: Pipe['kind']): void {
     this.total += bytes
     if (transport === 'direct') this.direct += bytes
+    if (transport === 'relayed') this.relayed += bytes
     this.rate.add(bytes)
     this.byPeer.set(peerId, (this.byPeer.get(peerId) ?? 0) + bytes)
   }

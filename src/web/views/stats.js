@@ -9,6 +9,7 @@ export class StatsView {
     this.rateUp = byId('rate-up')
     this.peers = byId('stat-peers')
     this.dht = byId('stat-dht')
+    this.reach = byId('stat-reach')
     this.downloading = byId('stat-downloading')
     this.paused = byId('stat-paused')
     this.seeding = byId('stat-seeding')
@@ -27,6 +28,9 @@ export class StatsView {
     setText(this.rateUp, formatRate(s.uploadRate))
     setText(this.peers, s.peers)
     setText(this.dht, `${s.dhtPeers} in DHT · ${s.banned} banned`)
+    const relays = s.relays ?? []
+    setText(this.reach, `reachability: ${s.reachability ?? 'unknown'}${relays.length > 0 ? ` · via ${relays.length} relay${relays.length === 1 ? '' : 's'}` : ''}`)
+    this.reach.title = relays.length > 0 ? `relays:\n${relays.join('\n')}` : 'Whether peers outside can dial this node'
     setText(this.downloading, (s.downloads.finding ?? 0) + (s.downloads.downloading ?? 0))
     setText(this.paused, `${s.downloads.paused ?? 0} paused · ${s.downloads.done ?? 0} done`)
     setText(this.downTotal, `↓ ${formatBytes(s.downloadedBytes)}`)

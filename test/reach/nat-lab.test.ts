@@ -1,0 +1,167 @@
+/**
+ * Reachability through home routers: netlab NAT routers (../shared/netlab, root only; skipped
+ * elsewhere), one lab for all cases, the getters run at once. Each case asserts the bytes:
+ *  - seeder behind a cone router, downloader public: done over a direct connection (the seeder
+ *    dials back, connection-reversal.ts), no byte through the relay;
+ *  - both behind symmetric routers, only a signalling relay: UNREACHABLE with its reason, no hang;
+ *  - both behind symmetric routers, a data relay (--relay-data): done, every byte relayed;
+ *  - the cone seeder's bare CID, found through the DHT (its provider record carries its relay
+ *    address) by a public getter that knows only the relay: done, direct.
+ * The lab's 10.x range is private to libp2p, so nodes state their reachability (--reachability).
+ */
+import { test, before, after } from 'node:test'
+import * as assert from 'node:assert/strict'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { SHOAL_BIN, sha256File } from '../cli/harness.js'
+import { MiB, writeRandomFile } from '../helpers/swarm.js'
+import { ensureDebianPackage } from '../helpers/debian.js'
+
+const run = promisify(execFile)
+const NETLAB = fileURLToPath(new URL('../../../../shared/netlab/netlab', import.meta.url))
+/** A lab of its own (namespaces, addresses, queue); override with NETLAB_PREFIX / NETLAB_QUEUE / NETLAB_NET (or SHOAL_REACH_NET). */
+const LAB_ENV = { ...process.env, NETLAB_PREFIX: process.env.NETLAB_PREFIX ?? 'sq-', NETLAB_QUEUE: process.env.NETLAB_QUEUE ?? '7786' }
+const LAB_NET = process.env.SHOAL_REACH_NET ?? process.env.NETLAB_NET ?? '10.86'
+const HOSTS = 7
+const NAT = ['--nat-of', 'p2=cone', '--nat-of', 'p4=symmetric', '--nat-of', 'p5=symmetric', '--nat-of', 'p7=symmetric']
+const FILE_BYTES = 4 * MiB + 7
+
+const skip = process.getuid?.() !== 0
+  ? 'needs root (network namespaces)'
+  : !existsSync(NETLAB) ? `needs ${NETLAB}` : false
+
+async function lab (...args: string[]): Promise<string> {
+  return (await run(NETLAB, args, { env: LAB_ENV })).stdout.trim()
+}
+
+/** argv running shoal inside lab host `host`, listening on its own address, no mDNS. */
+async function shoalIn (host: string, dataDir: string, args: string[]): Promise<[string, string[]]> {
+  const ip = await lab('ip', host)
+  return ['ip', ['netns', 'exec', `${LAB_ENV.NETLAB_PREFIX}${host}`, process.execPath, SHOAL_BIN, ...args, '--json', '--no-mdns', '--listen', `/ip4/${ip}/tcp/0`, '--data-dir', dataDir]]
+}
+
+const servers: ChildProcess[] = []
+
+/** Starts `shoal share` in a host and resolves its `sharing` event. */
+async function sharer (host: string, file: string, args: string[]): Promise<Record<string, unknown>> {
+  const [cmd, argv] = await shoalIn(host, join(root, `data-${host}`), ['share', file, ...args])
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
+  servers.push(child)
+  return await new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`share in ${host} printed nothing`)), 60_000)
+    child.stdout?.on('data', d => {
+      out += String(d)
+      const line = out.split('\n').find(l => l.includes('"sharing"'))
+      if (line !== undefined) { clearTimeout(timer); resolve(JSON.parse(line)) }
+    })
+    child.on('exit', code => { clearTimeout(timer); reject(new Error(`share in ${host} exited ${code}: ${out.slice(-300)}`)) })
+  })
+}
+
+async function getIn (host: string, name: string, link: string, args: string[]): Promise<{ code: number | null, last: Record<string, unknown> }> {
+  const [cmd, argv] = await shoalIn(host, join(root, `data-${name}`), ['get', link, '-o', join(root, `out-${name}`), ...args])
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
+  let stdout = ''
+  child.stdout.on('data', d => { stdout += String(d) })
+  const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+  const lines = stdout.trim().split('\n').filter(l => l.startsWith('{'))
+  return { code, last: JSON.parse(lines.at(-1) ?? '{}') }
+}
+
+function directAddr (sharing: Record<string, unknown>): string {
+  const addr = (sharing.addrs as string[]).find(a => !a.includes('/p2p-circuit'))
+  assert.ok(addr !== undefined, `no direct address in ${JSON.stringify(sharing.addrs)}`)
+  return addr
+}
+
+let root = ''
+let labMissing: string | undefined
+
+before(async () => {
+  if (skip !== false) return
+  labMissing = ensureDebianPackage('/usr/sbin/iptables', 'iptables')
+  if (labMissing !== undefined) return
+  root = await mkdtemp(join(tmpdir(), 'shoal-nat-'))
+  try {
+    await lab('up', String(HOSTS), '--rate', '100mbit', '--delay', '5ms', '--net', LAB_NET, ...NAT)
+  } catch (err: any) {
+    labMissing = `netlab cannot build its NAT lab here: ${String(err.stderr ?? err.message).trim().split('\n').at(-1) ?? ''}`
+    return
+  }
+  if (!(await labCarriesTcp())) labMissing = 'netlab built the lab, but its hosts cannot reach each other over plain TCP (the lab, not Shoal: see netlab status)'
+})
+
+/** A plain TCP connect between two public lab hosts, without Shoal: is the lab itself working? */
+async function labCarriesTcp (): Promise<boolean> {
+  const ip = await lab('ip', 'p1')
+  const server = spawn('ip', ['netns', 'exec', `${LAB_ENV.NETLAB_PREFIX}p1`, process.execPath, '-e',
+    `require('net').createServer(s => s.end()).listen(5599, '${ip}'); setTimeout(() => process.exit(), 15000)`], { stdio: 'ignore' })
+  try {
+    await new Promise(resolve => setTimeout(resolve, 500))
+    const probe = await run('ip', ['netns', 'exec', `${LAB_ENV.NETLAB_PREFIX}p3`, process.execPath, '-e',
+      `const s = require('net').connect(5599, '${ip}', () => process.exit(0)); s.on('error', () => process.exit(1)); setTimeout(() => process.exit(1), 5000)`]).then(() => true, () => false)
+    return probe
+  } finally {
+    server.kill()
+  }
+}
+
+after(async () => {
+  if (skip !== false || root === '') return
+  for (const child of servers) child.kill('SIGTERM')
+  await lab('down').catch(() => {})
+  await rm(root, { recursive: true, force: true })
+})
+
+test('behind NAT routers: cone seeder → public getter direct, by link and by bare CID through the DHT; symmetric pair UNREACHABLE via a signalling relay, done via a data relay', { skip, timeout: 240_000 }, async (t) => {
+  if (labMissing !== undefined) return t.skip(labMissing)
+  const tiny = join(root, 'tiny.bin')
+  await writeRandomFile(tiny, 1024)
+  const film = join(root, 'film.bin')
+  await writeRandomFile(film, FILE_BYTES)
+  const want = await sha256File(film)
+  const [relay, dataRelay] = await Promise.all([
+    sharer('p1', tiny, ['--reachability', 'public']),
+    sharer('p6', tiny, ['--reachability', 'public', '--relay-data', '4M'])
+  ])
+  const [cone, symmetric, symmetricOnDataRelay] = await Promise.all([
+    sharer('p2', film, ['--reachability', 'private', '--bootstrap', directAddr(relay)]),
+    sharer('p4', film, ['--reachability', 'private', '--bootstrap', directAddr(relay)]),
+    sharer('p7', film, ['--reachability', 'private', '--bootstrap', directAddr(dataRelay)])
+  ])
+  for (const s of [cone, symmetric, symmetricOnDataRelay]) assert.match(s.link as string, /p2p-circuit/, 'a NATed seeder\'s link carries its relay address')
+
+  const others = Promise.all([
+    getIn('p5', 'p5', symmetric.link as string, ['--reachability', 'private', '--no-relay-service', '--timeout', '40']),
+    getIn('p5', 'p5b', symmetricOnDataRelay.link as string, ['--reachability', 'private', '--no-relay-service', '--timeout', '60'])
+  ])
+  const fromCone = await getIn('p3', 'p3', cone.link as string, ['--reachability', 'public', '--timeout', '60'])
+  // After the first getter has ended, so the bytes of the bare-CID get can only come from a seeder found in the DHT.
+  const bare = await getIn('p3', 'p3b', cone.cid as string, ['--reachability', 'public', '--timeout', '60', '--bootstrap', directAddr(relay)])
+  const [unreachable, relayed] = await others
+  assert.equal(fromCone.code, 0, JSON.stringify(fromCone.last))
+  assert.equal(await sha256File(fromCone.last.path as string), want)
+  assert.equal(fromCone.last.relayed, 0, 'the cone seeder\'s pieces came over a direct path')
+
+  assert.equal(unreachable.code, 1, JSON.stringify(unreachable.last))
+  assert.equal(unreachable.last.code, 'UNREACHABLE', JSON.stringify(unreachable.last))
+  assert.match(unreachable.last.message as string, /reachable only through relays that carry no data/)
+
+  assert.equal(relayed.code, 0, JSON.stringify(relayed.last))
+  assert.equal(await sha256File(relayed.last.path as string), want)
+  assert.equal(relayed.last.relayed, FILE_BYTES, 'every byte came through the data relay')
+
+  assert.equal(bare.code, 0, JSON.stringify(bare.last))
+  assert.equal(await sha256File(bare.last.path as string), want)
+  // The film's seeders are all behind NATs and known to this getter only from the DHT.
+  const seeders = new Set([cone.peerId, symmetric.peerId, symmetricOnDataRelay.peerId])
+  const fromSeeders = Object.entries(bare.last.peers as Record<string, number>).filter(([peer]) => seeders.has(peer)).reduce((sum, [, n]) => sum + n, 0)
+  assert.ok(fromSeeders > 0, `no bytes from a NATed seeder found in the DHT: ${JSON.stringify(bare.last.peers)}`)
+  assert.equal(bare.last.relayed, 0)
+})
