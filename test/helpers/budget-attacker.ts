@@ -14,7 +14,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
@@ -41,6 +41,7 @@ export interface StreamTally {
 export class Attacker {
   readonly streams: Stream[] = []
   readonly tally: StreamTally = { opened: 0, ended: 0 }
+  private readonly connections = new Map<string, Promise<Connection>>()
 
   private constructor (readonly libp2p: Libp2p) {}
 
@@ -72,9 +73,48 @@ export class Attacker {
     await Promise.resolve(this.libp2p.stop()).catch(() => {})
   }
 
+  /**
+   * One connection per address, dialled once and ready for many streams. Dials of a bare multiaddr
+   * made at the same time are not merged (the peer ID is unknown until the handshake), and a node
+   * refuses more than 8 connections from one peer. And the dialler finishes the Noise handshake a
+   * message before the listener does: streams opened before the listener's libp2p has taken the
+   * connection over are "early", and past 10 of them its muxer aborts the whole connection
+   * (yamux's maxEarlyStreams), resetting every stream on it. So streams wait until identify has
+   * run both ways, which proves the node took the connection.
+   */
+  private async connect (addr: string): Promise<Connection> {
+    let connection = this.connections.get(addr)
+    if (connection === undefined) {
+      connection = this.dialReady(addr)
+      connection.catch(() => this.connections.delete(addr))
+      this.connections.set(addr, connection)
+    }
+    return await connection
+  }
+
+  private async dialReady (addr: string): Promise<Connection> {
+    const identified = new Set<string>()
+    let wake: (() => void) | undefined
+    const onIdentify = (evt: CustomEvent<{ peerId: { toString: () => string } }>): void => {
+      identified.add(evt.detail.peerId.toString())
+      wake?.()
+    }
+    this.libp2p.addEventListener('peer:identify', onIdentify as never)
+    try {
+      const connection = await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(HOSTILE_STEP_MS) })
+      const deadline = Date.now() + HOSTILE_STEP_MS
+      while (!identified.has(connection.remotePeer.toString()) && Date.now() < deadline) {
+        await new Promise<void>(resolve => { wake = resolve; setTimeout(resolve, 100) })
+      }
+      return connection
+    } finally {
+      this.libp2p.removeEventListener('peer:identify', onIdentify as never)
+    }
+  }
+
   /** A new swarm stream to `addr`, watched: `tally.ended` counts it once the node ends it. */
   async open (addr: string): Promise<Stream> {
-    const connection = await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(HOSTILE_STEP_MS) })
+    const connection = await this.connect(addr)
     const stream = await connection.newStream(PROTOCOL, { signal: AbortSignal.timeout(HOSTILE_STEP_MS), maxOutboundStreams: 4096 })
     // Everything the node sends is kept here (in our memory, not the node's) until we read it.
     stream.maxReadBufferLength = Number.MAX_SAFE_INTEGER
