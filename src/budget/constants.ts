@@ -31,7 +31,9 @@ export const NODE_RESERVE_BYTES = 8 * MiB
 /**
  * Once the node budget is more than this full, a peer that already holds something may hold at
  * most an equal share of the node budget among the peers that hold or want some (and never more
- * than PEER_BUDGET_BYTES): the more peers press, the less each may keep.
+ * than PEER_BUDGET_BYTES): the more peers press, the less each may keep. The same within one
+ * address once its budget is more than this full (an equal share of ADDRESS_BUDGET_BYTES among
+ * the peers at that address), so one host's identities cannot crowd out a neighbour behind its NAT.
  */
 export const PRESSURE_FRACTION = 0.5
 /** Bytes a queued request is counted for (its entry in the provider's queue). */

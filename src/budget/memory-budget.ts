@@ -25,7 +25,8 @@ export const DEFAULT_BUDGET: BudgetLimits = {
 /** The budget ran out for good for this stream (it closed while waiting). */
 export class BudgetClosed extends Error {}
 
-interface Holder { held: number, bulk: number, streams: number, waiting: number }
+/** What one peer (or one address) holds; `address`: where the peer's first open stream came from. */
+interface Holder { address: string, held: number, bulk: number, streams: number, waiting: number }
 interface Waiter { scope: StreamBudget, kind: BufferKind, bytes: number, resolve: () => void, reject: (err: Error) => void }
 
 /**
@@ -34,7 +35,10 @@ interface Waiter { scope: StreamBudget, kind: BufferKind, bytes: number, resolve
  * filled and given back once the bytes have left (or the stream ended); who cannot take at once
  * waits, and waiters are served least-holding peer first, so under pressure a peer that holds
  * much waits behind one that holds little. A hostile peer's share is bounded by its peer and
- * address budgets and, once the node is half full, by an equal share of the node budget.
+ * address budgets and, once the node (or its address) is half full, by an equal share of the node
+ * budget among the peers holding or wanting some (or of the address budget among those at its
+ * address). A stream that holds bulk it cannot send (a reader that stopped reading) is reset by
+ * the stall limit (swarm/common/message-channel.ts), which gives its bytes to the waiters.
  */
 export class MemoryBudget {
   readonly limits: BudgetLimits
@@ -43,6 +47,7 @@ export class MemoryBudget {
   private readonly peers = new Map<string, Holder>()
   private readonly addresses = new Map<string, Holder>()
   private waiters: Waiter[] = []
+  private settling = false
   /** Highest total ever held (tests compare it with the node budget). */
   peak = 0
   /** Streams and direct connections reset, by reason (shoal_streams_reset_total{reason}). */
@@ -57,8 +62,8 @@ export class MemoryBudget {
 
   /** A scope for one stream (or direct connection) of `peerId`, coming from `address` (address.ts). */
   open (peerId: string, address: string): StreamBudget {
-    const peer = holder(this.peers, peerId)
-    const addr = holder(this.addresses, address)
+    const peer = holder(this.peers, peerId, address)
+    const addr = holder(this.addresses, address, address)
     peer.streams++
     addr.streams++
     return new StreamBudget(this, peerId, address, peer, addr)
@@ -93,7 +98,10 @@ export class MemoryBudget {
     // Bulk: one item is always allowed to a stream, and to a peer, that holds none (read-ahead
     // shrinks to one piece for big pieces); beyond it, the stream budget and the fair share.
     if (scope.bulk > 0 && scope.bulk + bytes > limits.stream) return false
-    if (scope.peer.bulk > 0 && this.used + bytes > limits.node * PRESSURE_FRACTION && scope.peer.held + bytes > this.fairShare()) return false
+    if (scope.peer.bulk === 0) return true
+    if (this.used + bytes > limits.node * PRESSURE_FRACTION && scope.peer.held + bytes > this.fairShare()) return false
+    // The same within one address: identities made on one host, or peers behind one NAT, share it.
+    if (scope.addr.held + bytes > limits.address * PRESSURE_FRACTION && scope.peer.held + bytes > this.fairShareAt(scope.address)) return false
     return true
   }
 
@@ -108,7 +116,7 @@ export class MemoryBudget {
       scope.bulk += bytes
       scope.peer.bulk += bytes
     }
-    if (bytes < 0) this.settle()
+    if (bytes < 0) this.settleSoon()
   }
 
   /** @internal */
@@ -137,9 +145,28 @@ export class MemoryBudget {
     return Math.min(this.limits.peer, this.limits.node / Math.max(1, active))
   }
 
-  /** Grants waiters that fit now, least-holding peer first. */
+  private fairShareAt (address: string): number {
+    let active = 0
+    for (const p of this.peers.values()) if (p.address === address && (p.held > 0 || p.waiting > 0)) active++
+    return Math.min(this.limits.peer, this.limits.address / Math.max(1, active))
+  }
+
+  /**
+   * Settles the waiters once, after the current turn of the event loop: bytes come back one
+   * request entry or piece at a time, and sorting a thousand waiters at each would stall the node.
+   */
   /** @internal */
-  settle (): void {
+  settleSoon (): void {
+    if (this.settling || this.waiters.length === 0) return
+    this.settling = true
+    setImmediate(() => {
+      this.settling = false
+      this.settle()
+    })
+  }
+
+  /** Grants waiters that fit now, least-holding peer first. */
+  private settle (): void {
     if (this.waiters.length === 0) return
     const order = [...this.waiters].sort((a, b) => a.scope.peer.held - b.scope.peer.held)
     for (const w of order) {
@@ -197,7 +224,7 @@ export class StreamBudget {
     this.ended = true
     this.budget.closed(this)
     for (const [kind, bytes] of this.kinds) this.give(kind, bytes)
-    this.budget.settle()
+    this.budget.settleSoon()
   }
 
   /** @internal */
@@ -208,10 +235,10 @@ export class StreamBudget {
   }
 }
 
-function holder (map: Map<string, Holder>, key: string): Holder {
+function holder (map: Map<string, Holder>, key: string, address: string): Holder {
   let h = map.get(key)
   if (h === undefined) {
-    h = { held: 0, bulk: 0, streams: 0, waiting: 0 }
+    h = { address, held: 0, bulk: 0, streams: 0, waiting: 0 }
     map.set(key, h)
   }
   return h

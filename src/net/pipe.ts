@@ -67,7 +67,7 @@ export function streamPipe (stream: Stream, maxUnreadBytes: number = DEFAULT_UNR
       return stream.writeBufferLength
     },
     async drained (signal) {
-      await stream.onDrain({ signal })
+      await streamIdle(stream, signal)
     },
     async close () {
       try {
@@ -83,6 +83,33 @@ export function streamPipe (stream: Stream, maxUnreadBytes: number = DEFAULT_UNR
       return boundedReader(stream, maxUnreadBytes)
     }
   }
+}
+
+/**
+ * Resolves once `stream` holds no unsent bytes (or it closed). Not `onDrain()`: that resolves at
+ * every 'drain' event, and a stream gets one whenever its muxer's socket drains, even while its
+ * own window is still shut and its buffer full; a writer trusting it would queue piece after
+ * piece there, uncounted, for a reader that never reads (and never be seen to stall).
+ */
+async function streamIdle (stream: Stream, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted()
+  if (stream.writeBufferLength === 0 || stream.status !== 'open') return
+  await new Promise<void>((resolve, reject) => {
+    const done = (): void => {
+      stream.removeEventListener('idle', done)
+      stream.removeEventListener('close', done)
+      signal?.removeEventListener('abort', aborted)
+      resolve()
+    }
+    const aborted = (): void => {
+      stream.removeEventListener('idle', done)
+      stream.removeEventListener('close', done)
+      reject(signal?.reason)
+    }
+    stream.addEventListener('idle', done)
+    stream.addEventListener('close', done)
+    signal?.addEventListener('abort', aborted, { once: true })
+  })
 }
 
 /** The messages of `stream`, handed over as one list per read, aborting the stream past `max` unread bytes. */

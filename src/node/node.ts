@@ -100,11 +100,12 @@ export class ShoalNode {
     this.options = options
     this.capabilities = capabilities
     this.peers = new PeerBook(libp2p)
-    const { readerStall, ...limits } = options.memory ?? {}
+    const { readerStall, frameDeadlineMs, ...limits } = options.memory ?? {}
     this.memory = new MemoryBudget(limits)
     this.provider = new Provider({
       budget: this.memory,
       readerStall,
+      frameDeadlineMs,
       registry: this.registry,
       scores: this.scores,
       handle: async (protocol, handler, options) => { await libp2p.handle(protocol, handler, options) },

@@ -49,10 +49,11 @@ export interface NodeOptions {
   /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
   capabilities?: Capability[]
   /**
-   * What the node may hold for others, in bytes (budget/constants.ts has the defaults), and when
-   * a requester that stops reading is reset. Lower values are for tests.
+   * What the node may hold for others, in bytes (budget/constants.ts has the defaults), when a
+   * requester that stops reading is reset, and how long it has to finish a frame it began.
+   * Lower values are for tests.
    */
-  memory?: Partial<BudgetLimits> & { readerStall?: ReaderStallLimit }
+  memory?: Partial<BudgetLimits> & { readerStall?: ReaderStallLimit, frameDeadlineMs?: number }
 }
 
 export interface ShareResult {

@@ -24,6 +24,9 @@ import { encodeMessage, FrameReader, decodeMessage, MAX_FRAME_BYTES, PROTOCOL, t
 import { HOSTILE_STEP_MS, send, sendRaw } from './hostile-peer.js'
 import { LOOPBACK } from './swarm.js'
 
+/** halfFrames sends a frame's body in slices of this size. */
+const SLICE_BYTES = 64 * 1024
+
 export interface PressOptions {
   streams: number
   /** `request`s per stream, for pieces 0, 1, … (modulo the piece count). */
@@ -82,7 +85,7 @@ export class Attacker {
    * (yamux's maxEarlyStreams), resetting every stream on it. So streams wait until identify has
    * run both ways, which proves the node took the connection.
    */
-  private async connect (addr: string): Promise<Connection> {
+  async connect (addr: string): Promise<Connection> {
     let connection = this.connections.get(addr)
     if (connection === undefined) {
       connection = this.dialReady(addr)
@@ -142,9 +145,12 @@ export class Attacker {
       const answer = await this.handshake(stream, cid).catch(() => undefined)
       if (answer?.type !== 'bitfield') return false
       stream.pause()
-      const frames = Array.from({ length: o.requests }, (_, i) => encodeMessage({ type: 'request', piece: i % o.pieceCount }))
+      // All the requests in one write (cheaper for us; the node reads them one frame at a time).
+      const frames = Array.from({ length: o.requests }, (_, i) => encodeMessage({ type: 'request', piece: i % o.pieceCount })).flat()
+      const joined = new Uint8Array(frames.reduce((n, f) => n + f.byteLength, 0))
+      frames.reduce((at, f) => { joined.set(f, at); return at + f.byteLength }, 0)
       try {
-        for (const chunks of frames) for (const chunk of chunks) if (stream.status === 'open') stream.send(chunk)
+        if (stream.status === 'open') stream.send(joined)
       } catch {
         // The node reset the stream while we were still asking: a defence, not our failure.
       }
@@ -154,34 +160,48 @@ export class Attacker {
   }
 
   /**
-   * Streams that send a valid `open` (unless `beforeOpen`), then the header of a maximum-size
-   * frame and all of its body but the last byte, and wait.
+   * Streams that send a valid `open` (unless `beforeOpen`), then the header of a `frameBytes`
+   * frame (by default the largest the protocol allows) and all of its body but the last byte, and
+   * wait. Resolves to how many streams got as far as sending.
    */
-  async halfFrames (addr: string, cid: CID, streams: number, beforeOpen = false): Promise<void> {
-    const body = new Uint8Array(MAX_FRAME_BYTES - 1)
-    body[0] = 0x04
+  async halfFrames (addr: string, cid: CID, streams: number, o: { beforeOpen?: boolean, frameBytes?: number } = {}): Promise<number> {
+    const frameBytes = o.frameBytes ?? MAX_FRAME_BYTES
+    const body = new Uint8Array(frameBytes - 1)
+    body[0] = 0x01
     const header = new Uint8Array(4)
-    new DataView(header.buffer).setUint32(0, MAX_FRAME_BYTES, false)
-    await Promise.all(Array.from({ length: streams }, async () => {
-      const stream = await this.open(addr)
-      if (!beforeOpen) await this.handshake(stream, cid)
+    new DataView(header.buffer).setUint32(0, frameBytes, false)
+    const sent = await Promise.all(Array.from({ length: streams }, async () => {
+      const stream = await this.open(addr).catch(() => undefined)
+      if (stream === undefined) return false
+      if (o.beforeOpen !== true && (await this.handshake(stream, cid).catch(() => undefined))?.type !== 'bitfield') return false
       stream.pause()
       try {
         await sendRaw(stream, header)
-        await sendRaw(stream, body)
+        // In slices, as a socket would carry them (and our own memory stays small).
+        for (let at = 0; at < body.byteLength && stream.status === 'open'; at += SLICE_BYTES) {
+          await sendRaw(stream, body.subarray(at, Math.min(body.byteLength, at + SLICE_BYTES)))
+        }
       } catch {
         // The node reset the stream before the frame was out: what it should do.
       }
+      return true
     }))
+    return sent.filter(Boolean).length
   }
 
-  /** `n` streams, each sending `open`; resolves to how many the node answered with a bitfield. */
-  async overCap (addr: string, cid: CID, n: number): Promise<number> {
-    const answers = await Promise.all(Array.from({ length: n }, async () => {
-      const stream = await this.open(addr)
-      return await this.handshake(stream, cid).then(m => m.type === 'bitfield', () => false)
+  /**
+   * `n` streams at once on one connection, each sending `open`; tallies what the node did with
+   * each: answered (a bitfield), reset (before or after protocol negotiation), or nothing within
+   * HOSTILE_STEP_MS (`silent`: what the spec does not allow).
+   */
+  async overCap (addr: string, cid: CID, n: number): Promise<{ answered: number, reset: number, silent: number }> {
+    const outcomes = await Promise.all(Array.from({ length: n }, async () => {
+      const stream = await this.open(addr).catch(() => undefined)
+      if (stream === undefined) return 'reset'
+      return await this.handshake(stream, cid).then(m => m.type === 'bitfield' ? 'answered' : 'silent', (err: Error) => err.message === 'no answer' ? 'silent' : 'reset')
     }))
-    return answers.filter(Boolean).length
+    const count = (what: string): number => outcomes.filter(o => o === what).length
+    return { answered: count('answered'), reset: count('reset'), silent: count('silent') }
   }
 
   /**

@@ -28,8 +28,9 @@ export class MessageChannel {
    * `stall`: a write that waits for the pipe to drain fails with ReaderStalled when fewer than
    * `minBytes` go out in a window (the caller resets the pipe, which frees what it queued).
    * `maxFrameBytes`: the largest frame body accepted from the peer (FrameReader).
+   * `frameDeadlineMs`: how long the peer has to finish a frame it began (readMessages).
    */
-  constructor (pipe: Pipe, private readonly options: { stall?: ReaderStallLimit, maxFrameBytes?: number } = {}) {
+  constructor (pipe: Pipe, private readonly options: { stall?: ReaderStallLimit, maxFrameBytes?: number, frameDeadlineMs?: number } = {}) {
     this.pipe = pipe
   }
 
@@ -94,7 +95,7 @@ export class MessageChannel {
   }
 
   messages (signal?: AbortSignal): AsyncGenerator<Message> {
-    return readMessages(counted(this.pipe, n => { this.bytesIn += n }), { signal, maxFrameBytes: this.options.maxFrameBytes })
+    return readMessages(counted(this.pipe, n => { this.bytesIn += n }), { signal, maxFrameBytes: this.options.maxFrameBytes, frameDeadlineMs: this.options.frameDeadlineMs })
   }
 
   async close (): Promise<void> {

@@ -11,4 +11,9 @@ export const MAX_STREAMS_PER_PEER = 64
  * peer scored `stalled`.
  */
 export const READER_STALL_WINDOW_MS = 10_000
+/**
+ * A requester's frames are at most 257 bytes (wire/constants.ts): one that begins a frame and does
+ * not finish it within this long is reset and scored `stalled` (issue 16: half-sent frames).
+ */
+export const FRAME_DEADLINE_MS = 10_000
 export const READER_STALL_MIN_BYTES = 64 * 1024

@@ -13,7 +13,8 @@ import type { Message, PeerRecord } from '../wire/messages.js'
 import { CID } from 'multiformats/cid'
 import type { TokenBucket } from '../common/token-bucket.js'
 import { HANDSHAKE_TIMEOUT_MS } from '../common/constants.js'
-import { MAX_STREAMS_PER_PEER, READER_STALL_MIN_BYTES, READER_STALL_WINDOW_MS } from './constants.js'
+import { FRAME_DEADLINE_MS, MAX_STREAMS_PER_PEER, READER_STALL_MIN_BYTES, READER_STALL_WINDOW_MS } from './constants.js'
+import { FrameDeadlineExceeded } from '../wire/frame-reader.js'
 import { RequestQueue } from './request-queue.js'
 import { FloodGuard, RequesterFlood } from './flood-guard.js'
 import { faultOf, PeerStalled, ProtocolViolation } from '../common/faults.js'
@@ -34,6 +35,8 @@ export interface ProviderComponents {
   budget: MemoryBudget
   /** When a requester counts as no longer reading. Default READER_STALL_MIN_BYTES per READER_STALL_WINDOW_MS. */
   readerStall?: ReaderStallLimit
+  /** How long a requester has to finish a frame it began. Default FRAME_DEADLINE_MS. */
+  frameDeadlineMs?: number
 }
 
 
@@ -70,7 +73,8 @@ export class Provider {
   async serve ({ pipe, peerId, host, unreadBytes }: ServedPipe): Promise<void> {
     const channel = new MessageChannel(pipe, {
       stall: this.components.readerStall ?? { minBytes: READER_STALL_MIN_BYTES, windowMs: READER_STALL_WINDOW_MS },
-      maxFrameBytes: MAX_REQUESTER_FRAME_BYTES
+      maxFrameBytes: MAX_REQUESTER_FRAME_BYTES,
+      frameDeadlineMs: this.components.frameDeadlineMs ?? FRAME_DEADLINE_MS
     })
     if (this.components.scores.isBanned(peerId)) {
       channel.abort('peer is banned')
@@ -108,6 +112,7 @@ export class Provider {
    */
   private failed (peerId: string, err: unknown): void {
     if (err instanceof ReaderStalled) this.components.budget.countReset('stalled-reader')
+    if (err instanceof FrameDeadlineExceeded) this.components.budget.countReset('partial-frame')
     const fault = err instanceof RequesterFlood ? 'flood' : faultOf(err)
     if (fault !== undefined) this.components.scores.fault(peerId, fault)
   }
