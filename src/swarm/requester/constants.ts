@@ -45,9 +45,10 @@ export const PROGRESS_INTERVAL_MS = 250
 export const REJECT_RETRY_MS = 2_000
 /**
  * Setup questions (`get-manifest`, `get-hashes`) go to one peer, then to one more every
- * SETUP_HEDGE_MS while none has answered (at once when one fails), up to SETUP_RACE_WIDTH peers
- * at once; the first valid answer wins. Peers that answer `open` and then keep silent cost a
- * download about a second each instead of a handshake timeout each.
+ * SETUP_HEDGE_MS while none has answered (at once when one fails); SETUP_RACE_WIDTH of them asked
+ * within one hedge at most; the first valid answer wins. Peers that answer `open` and then keep
+ * silent cost a download about a second each instead of a handshake timeout each, and are scored
+ * `stalled` when their question times out.
  */
 export const SETUP_RACE_WIDTH = 3
 export const SETUP_HEDGE_MS = 1_000

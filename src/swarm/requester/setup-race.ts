@@ -12,7 +12,9 @@ export interface SessionSource {
 
 /**
  * Asks `ask` of one session, then of one more every SETUP_HEDGE_MS while no answer has come (at
- * once when one fails), at most SETUP_RACE_WIDTH at once, and returns the first answer. A failure
+ * once when one fails), and returns the first answer. At most SETUP_RACE_WIDTH questions asked
+ * within the last hedge run at once; one unanswered for longer no longer holds a place, so ten
+ * silent peers cost a hedge each, not a handshake timeout per SETUP_RACE_WIDTH of them. A failure
  * goes to `onFailure` (which scores and closes the session); if it returns an error, the race ends
  * with it. When every open session has been asked and none is still thinking, the race waits for a
  * new session, or asks the open ones again after a pause.
@@ -24,7 +26,8 @@ export async function raceSessions<T> (
 ): Promise<T> {
   return await new Promise<T>((resolve, reject) => {
     const asked = new Set<PeerSession>()
-    let running = 0
+    /** When each question still unanswered was asked. */
+    const running = new Map<PeerSession, number>()
     let settled = false
     let timer: ReturnType<typeof setTimeout> | undefined
     let awaitingArrival = false
@@ -44,9 +47,9 @@ export async function raceSessions<T> (
       const session = fresh[Math.floor(Math.random() * fresh.length)]
       if (session === undefined) return false
       asked.add(session)
-      running++
+      running.set(session, Date.now())
       ask(session).then(value => finish(() => resolve(value)), (err: Error) => {
-        running--
+        running.delete(session)
         const fatal = onFailure(session, err)
         if (fatal !== undefined) finish(() => reject(fatal))
         else more()
@@ -57,10 +60,16 @@ export async function raceSessions<T> (
       clearTimeout(timer)
       timer = setTimeout(more, ms)
     }
+    /** Questions asked less than a hedge ago: one unanswered for longer no longer holds a place. */
+    const thinking = (): number => {
+      let n = 0
+      for (const at of running.values()) if (Date.now() - at < SETUP_HEDGE_MS) n++
+      return n
+    }
     function more (): void {
       if (settled) return
-      if (running < SETUP_RACE_WIDTH && start()) return later(SETUP_HEDGE_MS)
-      if (running > 0) return later(SETUP_HEDGE_MS)
+      if (thinking() < SETUP_RACE_WIDTH && start()) return later(SETUP_HEDGE_MS)
+      if (running.size > 0) return later(SETUP_HEDGE_MS)
       // Everyone open was asked and failed: wait for a newcomer, or ask the ones still open again.
       if (!awaitingArrival) {
         awaitingArrival = true
