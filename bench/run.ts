@@ -4,7 +4,8 @@
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
  * root and ../shared/netlab); only when named: big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
- * --churn=0.3), in netlab too. Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
+ * --churn=0.3), in netlab too; under-attack (an honest get beside hostile peers pressing on the seeder's
+ * memory, on loopback; --attack-seconds=120). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default). two-peer and small-file also time aria2c over HTTP
  * (installed from Debian's `aria2` when missing and root; skipped with the reason otherwise).
@@ -22,7 +23,7 @@ const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
 const all = ['two-peer', 'small-file', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
-const extra = ['big-crowd', 'dht-scale']
+const extra = ['big-crowd', 'dht-scale', 'under-attack']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -63,6 +64,14 @@ for (const name of scenarios) {
     const { dhtScale } = await import('./scenarios/dht-scale.js')
     const value = (flag: string, fallback: number): number => Number(args.find(a => a.startsWith(`--${flag}=`))?.slice(flag.length + 3) ?? fallback)
     results[name] = await dhtScale({ nodes: value('nodes', quick ? 30 : 100), gets: value('gets', quick ? 100 : 500), churn: value('churn', 0.3) })
+  } else if (name === 'under-attack') {
+    const { underAttack } = await import('./scenarios/under-attack.js')
+    const seconds = args.find(a => a.startsWith('--attack-seconds='))?.slice('--attack-seconds='.length)
+    const r = await underAttack({ quick, attackSeconds: seconds !== undefined ? Number(seconds) : undefined })
+    results[name] = r
+    console.log(`under-attack ${f(r.bytes / 2 ** 20)} MiB in ${f(r.pieceSize / 2 ** 20)} MiB pieces: honest get alone ${r.cleanMBps.map(v => f(v)).join(' / ')} MB/s (before / after), ` +
+      `beside ${r.identities} identities pressing (${r.attackedGets} gets, ${r.identitiesUsed} identities used in ${f(r.attackSeconds, 1)} s) ${f(r.attackedMBps)} MB/s, ratio ${f(r.ratio, 2)}; ` +
+      `seeder peak RSS ${f(r.seedPeakMiB)} MiB (target <= 250), RSS under attack after its first 20 % ${f(r.rssLateMiB.min)}–${f(r.rssLateMiB.max)} MiB, slope ${f(r.rssSlopeMiBPerMin, 1)} MiB/min`)
   } else if (name === 'replicate') {
     const { replicateBench } = await import('./scenarios/replicate.js')
     const r = await replicateBench({ quick })

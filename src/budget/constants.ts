@@ -20,9 +20,9 @@ export const PEER_BUDGET_BYTES = 24 * MiB
  * identities made on one host share this, while peers behind one NAT still each get their fair
  * share of it (below).
  */
-export const ADDRESS_BUDGET_BYTES = 48 * MiB
+export const ADDRESS_BUDGET_BYTES = 32 * MiB
 /** Everything the node holds for others. */
-export const NODE_BUDGET_BYTES = 160 * MiB
+export const NODE_BUDGET_BYTES = 96 * MiB
 /**
  * Bulk buffers (read-ahead) leave this much of the node budget to the small fixed buffers of new
  * streams, so a node full of pieces still accepts, and can serve, a newcomer.

@@ -24,6 +24,10 @@ import { encodeMessage, FrameReader, decodeMessage, MAX_FRAME_BYTES, PROTOCOL, t
 import { HOSTILE_STEP_MS, send, sendRaw } from './hostile-peer.js'
 import { LOOPBACK } from './swarm.js'
 
+/** Each step of ours (a dial and its identify, a stream, the node's first answer), generous: on a loaded machine a thousand streams at once take a while. */
+const STEP_TIMEOUT_MS = 30_000
+/** Streams one identity opens at once. */
+const OPEN_BATCH = 16
 /** halfFrames sends a frame's body in slices of this size. */
 const SLICE_BYTES = 64 * 1024
 
@@ -48,10 +52,12 @@ export class Attacker {
 
   private constructor (readonly libp2p: Libp2p) {}
 
-  static async start (): Promise<Attacker> {
+  /** `from`: the local address its connections come from (e.g. 127.0.0.2: another host, seen from a node on loopback). */
+  static async start (from?: string): Promise<Attacker> {
     const libp2p = await createLibp2p({
       addresses: { listen: [LOOPBACK] },
-      transports: [tcp()],
+      // net.connect takes localAddress; @libp2p/tcp passes dialOpts through to it but does not type it.
+      transports: [tcp(from !== undefined ? { dialOpts: { localAddress: from } as never } : {})],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux({ maxInboundStreams: 4096, maxOutboundStreams: 4096 } as never)],
       services: { identify: identify() }
@@ -60,8 +66,8 @@ export class Attacker {
   }
 
   /** `n` identities at once (each its own key; all on this host). */
-  static async many (n: number): Promise<Attacker[]> {
-    return await Promise.all(Array.from({ length: n }, async () => await Attacker.start()))
+  static async many (n: number, from?: string): Promise<Attacker[]> {
+    return await Promise.all(Array.from({ length: n }, async () => await Attacker.start(from)))
   }
 
   get peerId (): string {
@@ -104,8 +110,8 @@ export class Attacker {
     }
     this.libp2p.addEventListener('peer:identify', onIdentify as never)
     try {
-      const connection = await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(HOSTILE_STEP_MS) })
-      const deadline = Date.now() + HOSTILE_STEP_MS
+      const connection = await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(STEP_TIMEOUT_MS) })
+      const deadline = Date.now() + STEP_TIMEOUT_MS
       while (!identified.has(connection.remotePeer.toString()) && Date.now() < deadline) {
         await new Promise<void>(resolve => { wake = resolve; setTimeout(resolve, 100) })
       }
@@ -118,7 +124,7 @@ export class Attacker {
   /** A new swarm stream to `addr`, watched: `tally.ended` counts it once the node ends it. */
   async open (addr: string): Promise<Stream> {
     const connection = await this.connect(addr)
-    const stream = await connection.newStream(PROTOCOL, { signal: AbortSignal.timeout(HOSTILE_STEP_MS), maxOutboundStreams: 4096 })
+    const stream = await connection.newStream(PROTOCOL, { signal: AbortSignal.timeout(STEP_TIMEOUT_MS), maxOutboundStreams: 4096 })
     // Everything the node sends is kept here (in our memory, not the node's) until we read it.
     stream.maxReadBufferLength = Number.MAX_SAFE_INTEGER
     this.streams.push(stream)
@@ -138,7 +144,7 @@ export class Attacker {
    * resolves to how many the node let get as far as asking.
    */
   async press (addr: string, cid: CID, o: PressOptions): Promise<number> {
-    const pressing = await Promise.all(Array.from({ length: o.streams }, async () => {
+    const pressing = await inBatches(o.streams, async () => {
       // A reset (over the stream cap) ends this stream's part in the attack.
       const stream = await this.open(addr).catch(() => undefined)
       if (stream === undefined) return false
@@ -155,7 +161,7 @@ export class Attacker {
         // The node reset the stream while we were still asking: a defence, not our failure.
       }
       return true
-    }))
+    })
     return pressing.filter(Boolean).length
   }
 
@@ -192,7 +198,7 @@ export class Attacker {
   /**
    * `n` streams at once on one connection, each sending `open`; tallies what the node did with
    * each: answered (a bitfield), reset (before or after protocol negotiation), or nothing within
-   * HOSTILE_STEP_MS (`silent`: what the spec does not allow).
+   * STEP_TIMEOUT_MS (`silent`: what the spec does not allow).
    */
   async overCap (addr: string, cid: CID, n: number): Promise<{ answered: number, reset: number, silent: number }> {
     const outcomes = await Promise.all(Array.from({ length: n }, async () => {
@@ -237,8 +243,9 @@ export class Attacker {
   }
 
   /** As a provider: answers `open` with a full bitfield of `pieceCount`, then keeps silent. */
-  serveMute (pieceCount: number): { opened: () => number } {
+  serveMute (pieceCount: number): { opened: () => number, asked: () => number } {
     let opened = 0
+    let asked = 0
     void this.libp2p.handle(PROTOCOL, (stream: Stream) => {
       void (async () => {
         const first = await firstMessage(stream)
@@ -246,18 +253,27 @@ export class Attacker {
         opened++
         await send(stream, { type: 'bitfield', pieceCount, bits: Bitfield.full(pieceCount).toBytes() })
         // Read (and ignore) whatever comes, so only our silence is at fault.
-        for await (const chunk of stream) void chunk
+        let questions = 0
+        for await (const chunk of stream) if (chunk.byteLength > 0 && questions++ === 0) asked++
       })().catch(() => {})
     }, { maxInboundStreams: 1024 })
-    return { opened: () => opened }
+    return { opened: () => opened, asked: () => asked }
   }
+
+}
+
+/** `n` runs of `task`, OPEN_BATCH at a time: opening a thousand streams at once on one machine only times out. */
+async function inBatches<T> (n: number, task: () => Promise<T>): Promise<T[]> {
+  const results: T[] = []
+  for (let i = 0; i < n; i += OPEN_BATCH) results.push(...await Promise.all(Array.from({ length: Math.min(OPEN_BATCH, n - i) }, task)))
+  return results
 }
 
 /** The first message on `stream` that `wanted` accepts (reads only as far as that). */
 async function firstMessage (stream: Stream, wanted: (m: Message) => boolean = () => true): Promise<Message> {
   const reader = new FrameReader()
   return await new Promise<Message>((resolve, reject) => {
-    const timer = setTimeout(() => { done(); reject(new Error('no answer')) }, HOSTILE_STEP_MS)
+    const timer = setTimeout(() => { done(); reject(new Error('no answer')) }, STEP_TIMEOUT_MS)
     const done = (): void => {
       clearTimeout(timer)
       stream.removeEventListener('message', onMessage)

@@ -12,6 +12,7 @@ import {
   DIRECT_HANDSHAKE_TIMEOUT_MS, DIRECT_TICKET_TTL_MS, MAX_DIRECT_CONNECTIONS, MAX_DIRECT_PER_PEER, MAX_TICKETS, MAX_TICKETS_PER_PEER, MAX_TICKETS_PER_ADDRESS
 } from '../../src/net/direct/constants.js'
 import type { Pipe } from '../../src/net/pipe.js'
+import { MessageChannel, ReaderStalled } from '../../src/swarm/common/message-channel.js'
 
 async function server (tickets: TicketBook, onPipe: (pipe: Pipe, peerId: string) => void = () => {}, banned = new Set<string>()): Promise<DirectServer> {
   const s = new DirectServer({ tickets, hosts: ['127.0.0.1'], port: 0, isBanned: id => banned.has(id), onPipe: served => onPipe(served.pipe, served.peerId) })
@@ -41,6 +42,21 @@ const closed = async (socket: Socket): Promise<void> => { if (!socket.destroyed)
 const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 100 && !ok(); i++) await new Promise(resolve => setTimeout(resolve, 20)) }
 
 describe('direct server', () => {
+  test('a direct connection whose reader stops reading is seen as stalled, as a libp2p stream is', { timeout: 30_000 }, async (t) => {
+    const tickets = new TicketBook()
+    let served: Pipe | undefined
+    const s = await server(tickets, pipe => { served = pipe })
+    t.after(async () => await s.stop())
+    const { socket } = await tlsDial(s.port, tickets.issue('reader', '127.0.0.1') as Ticket)
+    t.after(() => { socket.destroy() })
+    socket.pause()
+    await until(() => served !== undefined)
+    const channel = new MessageChannel(served as Pipe, { stall: { minBytes: 64 * 1024, windowMs: 300 } })
+    const piece = { type: 'piece' as const, piece: 0, data: new Uint8Array(1024 * 1024) }
+    // The kernel's socket buffers take the first MiBs; then writes wait, and nothing drains.
+    await assert.rejects(async () => { for (let i = 0; i < 64; i++) await channel.write(piece) }, ReaderStalled)
+  })
+
   test('only a ticket it issued opens the port, once, for the peer it was issued to', { timeout: 30_000 }, async (t) => {
     const tickets = new TicketBook()
     const pipes: string[] = []
