@@ -4,7 +4,9 @@
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, small-file-daemon (1 KiB between two running daemons), small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
  * root and ../shared/netlab); only when named: browser (the web page in headless Chromium), big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
- * --churn=0.3) and nat (home routers: direct, reversed, punched and relayed pairs), in netlab too, and compute (jobs on three loopback workers against the same module run locally). Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
+ * --churn=0.3) and nat (home routers: direct, reversed, punched and relayed pairs), in netlab too, compute (jobs on three loopback workers against the same module run locally) and
+ * under-attack (an honest get beside hostile peers pressing on the seeder's memory, on loopback; --attack-seconds=120).
+ * Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default). two-peer and small-file also time aria2c over HTTP
  * (installed from Debian's `aria2` when missing and root; skipped with the reason otherwise).
@@ -22,7 +24,7 @@ const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
 const all = ['two-peer', 'small-file', 'small-file-daemon', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
-const extra = ['big-crowd', 'dht-scale', 'compute', 'browser', 'nat']
+const extra = ['big-crowd', 'dht-scale', 'compute', 'browser', 'nat', 'under-attack']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -86,6 +88,14 @@ for (const name of scenarios) {
       `${pair('cone<->cone', r.pairs.coneCone)}; ${pair('symmetric via data relay', r.pairs.symmetricRelay)}; ` +
       `cone<->cone punched ${r.punch.punched}/${r.punch.attempts} (target 20/20), median get ${f(r.punch.medianMs)} ms; ` +
       `punched/direct: first piece ${f(r.ratios.coneConeFirstPiece ?? 0, 2)} (target <= 2), throughput ${f(r.ratios.coneConeThroughput ?? 0, 2)} (target >= 0.9)`)
+  } else if (name === 'under-attack') {
+    const { underAttack } = await import('./scenarios/under-attack.js')
+    const seconds = args.find(a => a.startsWith('--attack-seconds='))?.slice('--attack-seconds='.length)
+    const r = await underAttack({ quick, attackSeconds: seconds !== undefined ? Number(seconds) : undefined })
+    results[name] = r
+    console.log(`under-attack ${f(r.bytes / 2 ** 20)} MiB in ${f(r.pieceSize / 2 ** 20)} MiB pieces: honest get alone ${r.cleanMBps.map(v => f(v)).join(' / ')} MB/s (before / after), ` +
+      `beside ${r.identities} identities pressing (${r.attackedGets} gets, ${r.identitiesUsed} identities used in ${f(r.attackSeconds, 1)} s) ${f(r.attackedMBps)} MB/s, ratio ${f(r.ratio, 2)}; ` +
+      `seeder peak RSS ${f(r.seedPeakMiB)} MiB (target <= 250), RSS under attack after its first 20 % ${f(r.rssLateMiB.min)}–${f(r.rssLateMiB.max)} MiB, slope ${f(r.rssSlopeMiBPerMin, 1)} MiB/min`)
   } else if (name === 'replicate') {
     const { replicateBench } = await import('./scenarios/replicate.js')
     const r = await replicateBench({ quick })

@@ -26,7 +26,7 @@ async function runDirect (name: string): Promise<number> {
   const finished = new Promise<void>(resolve => { done = resolve })
   const server = new DirectServer({
     tickets, hosts: ['127.0.0.1'], port: 0, isBanned: () => false,
-    onPipe: pipe => {
+    onPipe: ({ pipe }) => {
       void (async () => {
         for await (const chunk of pipe) {
           received += chunk.byteLength
@@ -37,7 +37,7 @@ async function runDirect (name: string): Promise<number> {
     }
   })
   await server.start()
-  const ticket = tickets.issue('bench') as { id: Uint8Array, key: Uint8Array }
+  const ticket = tickets.issue('bench', '127.0.0.1') as { id: Uint8Array, key: Uint8Array }
   const socket: TLSSocket = connect({
     ...directTlsOptions(), host: '127.0.0.1', port: server.port, checkServerIdentity: () => undefined,
     pskCallback: () => ({ psk: Buffer.from(ticket.key), identity: Buffer.from(ticket.id).toString('hex') })

@@ -72,7 +72,10 @@ export class Daemon implements ApiContext {
       uploadedBytes: () => node.stats.totalUp,
       contentCount: () => countRoles(node.listContent()),
       downloadsByState: () => this.downloadsByState(),
-      compute: () => this.compute?.counters
+      compute: () => this.compute?.counters,
+      bufferedBytes: () => node.memory.byKind(),
+      budgetBytes: () => node.memory.limits.node,
+      streamResets: () => node.memory.resets()
     }, registry)
     this.downloads = new DownloadManager({
       host: node,

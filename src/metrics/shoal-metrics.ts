@@ -17,6 +17,11 @@ export interface MetricsSource {
   downloadsByState: () => Record<string, number>
   /** Processing sharing's counters (src/compute/counters.ts), if it runs. */
   compute?: () => ComputeCounters | undefined
+  /** What the node holds for other peers (budget/), by kind, and the node budget. */
+  bufferedBytes?: () => Record<string, number>
+  budgetBytes?: () => number
+  /** Streams and direct connections the node reset, by reason (stalled-reader, partial-frame). */
+  streamResets?: () => Record<string, number>
 }
 
 /**
@@ -99,6 +104,18 @@ export class ShoalMetrics {
       this.protocolErrors.inc({ protocol: DHT_PROTOCOL, kind: operation }, 0)
     }
     for (const kind of ['bad-piece', 'protocol-error', 'timeout']) this.protocolErrors.inc({ protocol: PROTOCOL, kind }, 0)
+    labelled('shoal_buffered_bytes', 'Bytes the node holds on behalf of other peers, by kind (read-ahead, requests, receive, partial-frame); bounded by shoal_buffer_budget_bytes.', 'kind', () => source.bufferedBytes?.() ?? {})
+    gauge('shoal_buffer_budget_bytes', 'The node-wide memory budget for what it holds on behalf of other peers.', () => source.budgetBytes?.() ?? 0)
+    void new Counter({
+      name: 'shoal_streams_reset_total',
+      help: 'Streams and direct connections the node reset, by reason (stalled-reader: the peer stopped reading; partial-frame: a frame was not finished in time).',
+      labelNames: ['reason'],
+      registers,
+      collect () {
+        this.reset()
+        for (const [reason, count] of Object.entries(source.streamResets?.() ?? {})) this.inc({ reason }, count)
+      }
+    })
   }
 
   piece (event: PieceEvent): void {

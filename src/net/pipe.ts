@@ -18,6 +18,8 @@ export interface Pipe extends AsyncIterable<Uint8Array | Uint8ArrayList> {
    * may be reused; a pipe that cannot tell (a libp2p stream) never calls it.
    */
   send: (chunks: Uint8Array[], onSent?: () => void) => boolean
+  /** Bytes queued by `send` that have not gone out yet (a reader that stops reading keeps them here). */
+  unsentBytes: () => number
   /** Resolves once queued bytes have gone out (or the pipe closed); rejects when `signal` fires. */
   drained: (signal?: AbortSignal) => Promise<void>
   /** Ends the write side and waits (briefly) for the peer to finish; aborts if it does not. */
@@ -26,14 +28,31 @@ export interface Pipe extends AsyncIterable<Uint8Array | Uint8ArrayList> {
   abort: (reason: string) => void
 }
 
+/** A pipe a peer opened to us, to be served, and what it may buffer unread (taken from the memory budget). */
+export interface ServedPipe {
+  pipe: Pipe
+  peerId: string
+  /** The remote IP address (budget/address.ts groups peers by it). */
+  host: string | undefined
+  unreadBytes: number
+}
+
 /** How long `close` waits for a graceful end before aborting. */
 export const PIPE_CLOSE_TIMEOUT_MS = 2_000
 
-/** A libp2p stream as a Pipe; `readBufferBytes` raises how much it may buffer unread. */
-export function streamPipe (stream: Stream, readBufferBytes?: number, kind: 'libp2p' | 'relayed' = 'libp2p'): Pipe {
-  if (readBufferBytes !== undefined) {
-    stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, readBufferBytes)
-  }
+/** Bytes a libp2p stream pipe may hold unread unless told otherwise. */
+export const DEFAULT_UNREAD_BYTES = 4 * 1024 * 1024
+
+/** The peer sent more than a pipe may hold unread: it is reset. */
+export class ReadBufferExceeded extends Error {}
+
+/**
+ * A libp2p stream as a Pipe. At most `maxUnreadBytes` may wait unread: libp2p streams deliver
+ * every message as it arrives (yamux grants more window as soon as bytes are received, not when
+ * they are read), so without this bound a peer could fill our memory while we are busy writing.
+ * A peer that sends past it is reset. `kind` is 'relayed' on a connection through a data relay.
+ */
+export function streamPipe (stream: Stream, maxUnreadBytes: number = DEFAULT_UNREAD_BYTES, kind: 'libp2p' | 'relayed' = 'libp2p'): Pipe {
   return {
     kind,
     get writable () {
@@ -44,8 +63,11 @@ export function streamPipe (stream: Stream, readBufferBytes?: number, kind: 'lib
       for (const chunk of chunks) ok = stream.send(chunk)
       return ok
     },
+    unsentBytes () {
+      return stream.writeBufferLength
+    },
     async drained (signal) {
-      await stream.onDrain({ signal })
+      await streamIdle(stream, signal)
     },
     async close () {
       try {
@@ -58,7 +80,96 @@ export function streamPipe (stream: Stream, readBufferBytes?: number, kind: 'lib
       stream.abort(new Error(reason))
     },
     [Symbol.asyncIterator] () {
-      return stream[Symbol.asyncIterator]()
+      return boundedReader(stream, maxUnreadBytes)
+    }
+  }
+}
+
+/**
+ * Resolves once `stream` holds no unsent bytes (or it closed). Not `onDrain()`: that resolves at
+ * every 'drain' event, and a stream gets one whenever its muxer's socket drains, even while its
+ * own window is still shut and its buffer full; a writer trusting it would queue piece after
+ * piece there, uncounted, for a reader that never reads (and never be seen to stall).
+ */
+async function streamIdle (stream: Stream, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted()
+  if (stream.writeBufferLength === 0 || stream.status !== 'open') return
+  await new Promise<void>((resolve, reject) => {
+    const done = (): void => {
+      stream.removeEventListener('idle', done)
+      stream.removeEventListener('close', done)
+      signal?.removeEventListener('abort', aborted)
+      resolve()
+    }
+    const aborted = (): void => {
+      stream.removeEventListener('idle', done)
+      stream.removeEventListener('close', done)
+      reject(signal?.reason)
+    }
+    stream.addEventListener('idle', done)
+    stream.addEventListener('close', done)
+    signal?.addEventListener('abort', aborted, { once: true })
+  })
+}
+
+/** The messages of `stream`, handed over as one list per read, aborting the stream past `max` unread bytes. */
+function boundedReader (stream: Stream, max: number): AsyncIterator<Uint8ArrayList> {
+  const queue: Array<Uint8Array | Uint8ArrayList> = []
+  let queued = 0
+  let ended = stream.readStatus !== 'readable' && stream.readStatus !== 'paused'
+  let failure: Error | undefined
+  let wake: (() => void) | undefined
+  const notify = (): void => {
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  const onMessage = (evt: { data: Uint8Array | Uint8ArrayList }): void => {
+    queue.push(evt.data)
+    queued += evt.data.byteLength
+    if (queued > max && failure === undefined) {
+      failure = new ReadBufferExceeded(`more than ${max} bytes unread`)
+      stream.abort(failure)
+    }
+    notify()
+  }
+  const onClose = (evt: { error?: Error }): void => {
+    ended = true
+    failure ??= evt.error
+    notify()
+  }
+  const onRemoteCloseWrite = (): void => { ended = true; notify() }
+  const detach = (): void => {
+    stream.removeEventListener('message', onMessage)
+    stream.removeEventListener('close', onClose)
+    stream.removeEventListener('remoteCloseWrite', onRemoteCloseWrite)
+  }
+  if (!ended) {
+    stream.addEventListener('message', onMessage)
+    stream.addEventListener('close', onClose)
+    stream.addEventListener('remoteCloseWrite', onRemoteCloseWrite)
+  }
+  return {
+    async next (): Promise<IteratorResult<Uint8ArrayList>> {
+      for (;;) {
+        if (failure instanceof ReadBufferExceeded) throw failure
+        if (queue.length > 0) {
+          const chunks = new Uint8ArrayList(...queue.splice(0))
+          queued = 0
+          return { done: false, value: chunks }
+        }
+        if (failure !== undefined) { detach(); throw failure }
+        if (ended) { detach(); return { done: true, value: undefined } }
+        await new Promise<void>(resolve => { wake = resolve })
+      }
+    },
+    async return (): Promise<IteratorResult<Uint8ArrayList>> {
+      detach()
+      ended = true
+      queue.length = 0
+      queued = 0
+      notify()
+      return { done: true, value: undefined }
     }
   }
 }
@@ -94,6 +205,9 @@ export function socketPipe (socket: TLSSocket, maxBufferedBytes: number): Pipe {
     kind: 'direct',
     get writable () {
       return !socket.destroyed && socket.writable
+    },
+    unsentBytes () {
+      return socket.writableLength
     },
     send (chunks, onSent) {
       if (chunks.length > 1) socket.cork()

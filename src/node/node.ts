@@ -31,6 +31,7 @@ import { TokenBucket } from '../swarm/common/token-bucket.js'
 import { RequestBudget } from '../swarm/requester/request-budget.js'
 import { PROTOCOL } from '../swarm/wire/constants.js'
 import { SESSION_READ_BUFFER_BYTES } from '../swarm/requester/constants.js'
+import { MemoryBudget } from '../budget/memory-budget.js'
 import { PeerBook } from './peer-book.js'
 import { restoreContent } from './restore.js'
 import { TransferStats } from './transfer-stats.js'
@@ -73,6 +74,8 @@ export class ShoalNode {
   private readonly registry = new ContentRegistry()
   private readonly scores: PeerScores
   private readonly budget?: RequestBudget
+  /** What the node holds for others (budget/): provider streams and direct connections take from it. */
+  readonly memory: MemoryBudget
   private readonly provider: Provider
   private readonly announcer: Announcer
   private readonly peers: PeerBook
@@ -99,7 +102,12 @@ export class ShoalNode {
     this.options = options
     this.capabilities = capabilities
     this.peers = new PeerBook(libp2p)
+    const { readerStall, frameDeadlineMs, ...limits } = options.memory ?? {}
+    this.memory = new MemoryBudget(limits)
     this.provider = new Provider({
+      budget: this.memory,
+      readerStall,
+      frameDeadlineMs,
       registry: this.registry,
       scores: this.scores,
       handle: async (protocol, handler, options) => { await libp2p.handle(protocol, handler, options) },
@@ -177,7 +185,7 @@ export class ShoalNode {
         port: this.options.directPort ?? 0,
         readBufferBytes: SESSION_READ_BUFFER_BYTES,
         isBanned: id => this.scores.isBanned(id),
-        onPipe: (pipe, peerId) => { void this.provider.serve(pipe, peerId) },
+        onPipe: served => { void this.provider.serve(served) },
         handle: async (protocol, handler) => { await this.libp2p.handle(protocol, handler) },
         unhandle: async (protocol) => { await this.libp2p.unhandle(protocol) }
       })

@@ -11,6 +11,8 @@ import type { ConnectionSummary, ContentSummary } from './content-list.js'
 import type { Capability } from './service.js'
 import type { WebSocketsOptions } from '../net/websockets.js'
 import type { Manifest } from '../content/manifest.js'
+import type { BudgetLimits } from '../budget/memory-budget.js'
+import type { ReaderStallLimit } from '../swarm/common/message-channel.js'
 
 export interface NodeOptions {
   /** Where the key and database live. Default `$SHOAL_HOME` or `~/.shoal`. */
@@ -52,6 +54,12 @@ export interface NodeOptions {
   announce?: string[]
   /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
   capabilities?: Capability[]
+  /**
+   * What the node may hold for others, in bytes (budget/constants.ts has the defaults), when a
+   * requester that stops reading is reset, and how long it has to finish a frame it began.
+   * Lower values are for tests.
+   */
+  memory?: Partial<BudgetLimits> & { readerStall?: ReaderStallLimit, frameDeadlineMs?: number }
 }
 
 export interface ShareResult {

@@ -9,12 +9,13 @@ import { TicketBook, type Ticket } from '../../src/net/direct/tickets.js'
 import { directTlsOptions } from '../../src/net/direct/tls-options.js'
 import { decodeTicketAnswer, encodeTicketAnswer } from '../../src/net/direct/ticket-query.js'
 import {
-  DIRECT_HANDSHAKE_TIMEOUT_MS, DIRECT_TICKET_TTL_MS, MAX_DIRECT_CONNECTIONS, MAX_DIRECT_PER_PEER, MAX_TICKETS, MAX_TICKETS_PER_PEER
+  DIRECT_HANDSHAKE_TIMEOUT_MS, DIRECT_TICKET_TTL_MS, MAX_DIRECT_CONNECTIONS, MAX_DIRECT_PER_PEER, MAX_TICKETS, MAX_TICKETS_PER_PEER, MAX_TICKETS_PER_ADDRESS
 } from '../../src/net/direct/constants.js'
 import type { Pipe } from '../../src/net/pipe.js'
+import { MessageChannel, ReaderStalled } from '../../src/swarm/common/message-channel.js'
 
 async function server (tickets: TicketBook, onPipe: (pipe: Pipe, peerId: string) => void = () => {}, banned = new Set<string>()): Promise<DirectServer> {
-  const s = new DirectServer({ tickets, hosts: ['127.0.0.1'], port: 0, isBanned: id => banned.has(id), onPipe })
+  const s = new DirectServer({ tickets, hosts: ['127.0.0.1'], port: 0, isBanned: id => banned.has(id), onPipe: served => onPipe(served.pipe, served.peerId) })
   await s.start()
   return s
 }
@@ -41,18 +42,33 @@ const closed = async (socket: Socket): Promise<void> => { if (!socket.destroyed)
 const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 100 && !ok(); i++) await new Promise(resolve => setTimeout(resolve, 20)) }
 
 describe('direct server', () => {
+  test('a direct connection whose reader stops reading is seen as stalled, as a libp2p stream is', { timeout: 30_000 }, async (t) => {
+    const tickets = new TicketBook()
+    let served: Pipe | undefined
+    const s = await server(tickets, pipe => { served = pipe })
+    t.after(async () => await s.stop())
+    const { socket } = await tlsDial(s.port, tickets.issue('reader', '127.0.0.1') as Ticket)
+    t.after(() => { socket.destroy() })
+    socket.pause()
+    await until(() => served !== undefined)
+    const channel = new MessageChannel(served as Pipe, { stall: { minBytes: 64 * 1024, windowMs: 300 } })
+    const piece = { type: 'piece' as const, piece: 0, data: new Uint8Array(1024 * 1024) }
+    // The kernel's socket buffers take the first MiBs; then writes wait, and nothing drains.
+    await assert.rejects(async () => { for (let i = 0; i < 64; i++) await channel.write(piece) }, ReaderStalled)
+  })
+
   test('only a ticket it issued opens the port, once, for the peer it was issued to', { timeout: 30_000 }, async (t) => {
     const tickets = new TicketBook()
     const pipes: string[] = []
     const s = await server(tickets, (_pipe, peerId) => pipes.push(peerId))
     t.after(async () => await s.stop())
-    const ticket = tickets.issue('peer-a') as Ticket
+    const ticket = tickets.issue('peer-a', '127.0.0.1') as Ticket
     const ok = await tlsDial(s.port, ticket)
     assert.ok(ok.secured)
     await until(() => pipes.length === 1)
     assert.deepEqual(pipes, ['peer-a'], 'the connection is bound to the peer the ticket was issued to')
     // The same ticket again, a made-up one, a wrong key, no ticket: all refused in the handshake.
-    for (const bad of [ticket, { id: randomBytes(16), key: randomBytes(32) }, { id: (tickets.issue('peer-a') as Ticket).id, key: randomBytes(32) }, undefined]) {
+    for (const bad of [ticket, { id: randomBytes(16), key: randomBytes(32) }, { id: (tickets.issue('peer-a', '127.0.0.1') as Ticket).id, key: randomBytes(32) }, undefined]) {
       const refused = await tlsDial(s.port, bad)
       assert.equal(refused.secured, false)
     }
@@ -63,18 +79,35 @@ describe('direct server', () => {
   test(`a ticket expires after ${DIRECT_TICKET_TTL_MS} ms; one peer holds at most ${MAX_TICKETS_PER_PEER}, all peers ${MAX_TICKETS}`, () => {
     let now = 0
     const book = new TicketBook(() => now)
-    const first = book.issue('a') as Ticket
+    const first = book.issue('a', '127.0.0.1') as Ticket
     now = DIRECT_TICKET_TTL_MS
-    const second = book.issue('a') as Ticket
+    const second = book.issue('a', '127.0.0.1') as Ticket
     now = DIRECT_TICKET_TTL_MS + 1
     assert.equal(book.redeem(Buffer.from(first.id).toString('hex')), undefined, 'expired')
     assert.equal(book.redeem(Buffer.from(second.id).toString('hex'))?.peerId, 'a', 'just in time')
-    for (let i = 0; i < MAX_TICKETS_PER_PEER; i++) assert.ok(book.issue('a') !== undefined)
-    assert.equal(book.issue('a'), undefined, 'one past the per-peer limit')
-    for (let i = 0; book.size < MAX_TICKETS; i++) assert.ok(book.issue(`p${i}`) !== undefined)
-    assert.equal(book.issue('fresh'), undefined, 'one past the total')
+    for (let i = 0; i < MAX_TICKETS_PER_PEER; i++) assert.ok(book.issue('a', '127.0.0.1') !== undefined)
+    assert.equal(book.issue('a', '127.0.0.1'), undefined, 'one past the per-peer limit')
+    for (let i = 0; book.size < MAX_TICKETS; i++) assert.ok(book.issue(`p${i}`, `10.0.${i >> 8}.${i & 255}`) !== undefined)
+    assert.equal(book.issue('fresh', '127.0.0.1'), undefined, 'one past the total')
     book.revoke('a')
-    assert.ok(book.issue('fresh') !== undefined, 'revoking a peer frees its tickets')
+    assert.ok(book.issue('fresh', '127.0.0.1') !== undefined, 'revoking a peer frees its tickets')
+  })
+
+  test(`throwaway identities on one address share ${MAX_TICKETS_PER_ADDRESS} tickets; peers elsewhere still get theirs`, () => {
+    const book = new TicketBook()
+    let taken = 0
+    // 70 identities made on one host, each asking for all the tickets it may hold (issue 16).
+    for (let id = 0; id < 70; id++) {
+      for (let i = 0; i < MAX_TICKETS_PER_PEER; i++) if (book.issue(`throwaway-${id}`, '203.0.113.7') !== undefined) taken++
+    }
+    assert.equal(taken, MAX_TICKETS_PER_ADDRESS)
+    assert.ok(book.issue('honest', '198.51.100.1') !== undefined, 'a peer from another address gets a ticket')
+    // Peers behind one NAT: each asks for one and redeems it at once, as a downloader does.
+    for (let i = 0; i < 200; i++) {
+      const ticket = book.issue(`nat-${i}`, '192.0.2.1') as Ticket
+      assert.ok(ticket !== undefined, `NAT peer ${i} gets a ticket`)
+      assert.ok(book.redeem(Buffer.from(ticket.id).toString('hex')) !== undefined)
+    }
   })
 
   test(`one peer may hold ${MAX_DIRECT_PER_PEER} direct connections; the next is dropped`, { timeout: 60_000 }, async (t) => {
@@ -84,16 +117,16 @@ describe('direct server', () => {
     t.after(async () => await s.stop())
     const sockets: TLSSocket[] = []
     for (let i = 0; i < MAX_DIRECT_PER_PEER; i++) {
-      const dialled = await tlsDial(s.port, tickets.issue('a') as Ticket)
+      const dialled = await tlsDial(s.port, tickets.issue('a', '127.0.0.1') as Ticket)
       sockets.push(dialled.socket)
     }
     await until(() => pipes.length === MAX_DIRECT_PER_PEER)
     assert.equal(pipes.length, MAX_DIRECT_PER_PEER)
-    const extra = await tlsDial(s.port, tickets.issue('a') as Ticket)
+    const extra = await tlsDial(s.port, tickets.issue('a', '127.0.0.1') as Ticket)
     await closed(extra.socket)
     assert.equal(pipes.length, MAX_DIRECT_PER_PEER, 'the connection past the limit is never served')
     assert.ok(sockets.every(socket => !socket.destroyed), 'the ones within the limit stay open')
-    const other = await tlsDial(s.port, tickets.issue('b') as Ticket)
+    const other = await tlsDial(s.port, tickets.issue('b', '127.0.0.1') as Ticket)
     await until(() => pipes.length === MAX_DIRECT_PER_PEER + 1)
     assert.equal(pipes.length, MAX_DIRECT_PER_PEER + 1, 'another peer is not affected')
     other.socket.destroy()
@@ -135,12 +168,12 @@ describe('direct server', () => {
     const pipes: string[] = []
     const s = await server(tickets, (_pipe, peerId) => pipes.push(peerId), banned)
     t.after(async () => await s.stop())
-    const open = await tlsDial(s.port, tickets.issue('a') as Ticket)
+    const open = await tlsDial(s.port, tickets.issue('a', '127.0.0.1') as Ticket)
     await until(() => pipes.length === 1)
     banned.add('a')
     s.hangUp('a')
     await closed(open.socket)
-    const again = await tlsDial(s.port, tickets.issue('a') as Ticket)
+    const again = await tlsDial(s.port, tickets.issue('a', '127.0.0.1') as Ticket)
     await closed(again.socket)
     assert.deepEqual(pipes, ['a'], 'no pipe for a banned peer')
   })

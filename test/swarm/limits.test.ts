@@ -14,6 +14,7 @@ import { PIECE_TIMEOUT_MS } from '../../src/swarm/requester/constants.js'
 import { faultOf, PeerStalled } from '../../src/swarm/common/faults.js'
 import type { MessageChannel } from '../../src/swarm/common/message-channel.js'
 import { withTimeout } from '../../src/swarm/requester/peer-session.js'
+import { MemoryBudget } from '../../src/budget/memory-budget.js'
 import { RequestQueue } from '../../src/swarm/provider/request-queue.js'
 import type { SwarmContent } from '../../src/swarm/common/swarm-content.js'
 import {
@@ -193,9 +194,12 @@ describe('peer scores', () => {
 describe('provider queue and timeouts', () => {
   test(`a stream queues ${MAX_QUEUED_REQUESTS} requests besides the one being sent; the next is rejected`, () => {
     const written: string[] = []
-    const content = { readVerifiedPiece: async () => await new Promise<Uint8Array>(() => {}) } // a disk that never answers
+    const content = { // a disk that never answers
+      readVerifiedPiece: async () => await new Promise<Uint8Array>(() => {}),
+      layout: { locate: () => ({ length: 16 * 1024 }) }
+    }
     const channel = { open: true, write: async (m: { type: string }) => { written.push(m.type) }, abort: () => {} }
-    const queue = new RequestQueue(content as unknown as SwarmContent, channel as unknown as MessageChannel, 'peer')
+    const queue = new RequestQueue(content as unknown as SwarmContent, channel as unknown as MessageChannel, 'peer', new MemoryBudget().open('peer', '127.0.0.1'))
     let accepted = 0
     while (queue.add(accepted)) accepted++
     assert.equal(accepted, MAX_QUEUED_REQUESTS + 1)

@@ -26,6 +26,12 @@ export const DIRECT_RETRY_AFTER_TIMEOUT_MS = 30_000
 export const DIRECT_TICKET_TTL_MS = 15_000
 /** Unused tickets one peer may hold at once (more queries are answered "no direct port"). */
 export const MAX_TICKETS_PER_PEER = 16
+/**
+ * Unused tickets of all peers connecting from one address (IPv4, or IPv6 /64) together: throwaway
+ * identities made on one host share them, while honest peers behind one NAT, each redeeming its
+ * ticket within a second of getting it, rarely hold more than a few at once.
+ */
+export const MAX_TICKETS_PER_ADDRESS = 64
 /** Unused tickets over all peers. */
 export const MAX_TICKETS = 1024
 /** Bytes of a ticket's identity and of its key. */
@@ -35,5 +41,8 @@ export const TICKET_KEY_BYTES = 32
 export const MAX_DIRECT_CONNECTIONS = 512
 /** Most direct connections one peer may hold to us (one per content it downloads from us). */
 export const MAX_DIRECT_PER_PEER = 64
-/** Unread bytes a served direct connection may buffer before it stops reading (requests are small). */
-export const DIRECT_SERVE_BUFFER_BYTES = 256 * 1024
+/**
+ * Unread bytes a served direct connection may buffer before it stops reading (requests are 9
+ * bytes a frame); taken from the memory budget (budget/) for as long as the connection is served.
+ */
+export const DIRECT_SERVE_BUFFER_BYTES = 64 * 1024

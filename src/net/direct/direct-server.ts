@@ -1,5 +1,5 @@
 import { createServer, type Server, type TLSSocket } from 'node:tls'
-import { socketPipe, type Pipe } from '../pipe.js'
+import { socketPipe, type ServedPipe } from '../pipe.js'
 import { directTlsOptions } from './tls-options.js'
 import type { TicketBook } from './tickets.js'
 import { DIRECT_ALPN, DIRECT_HANDSHAKE_TIMEOUT_MS, DIRECT_SERVE_BUFFER_BYTES, MAX_DIRECT_CONNECTIONS, MAX_DIRECT_PER_PEER } from './constants.js'
@@ -12,8 +12,8 @@ export interface DirectServerOptions {
   /** 0: any free port. */
   port: number
   isBanned: (peerId: string) => boolean
-  /** An authenticated connection from `peerId`: serve the swarm protocol on it. */
-  onPipe: (pipe: Pipe, peerId: string) => void
+  /** An authenticated connection: serve the swarm protocol on it. */
+  onPipe: (served: ServedPipe) => void
 }
 
 /**
@@ -94,7 +94,7 @@ export class DirectServer {
       if (open.size === 0 && this.byPeer.get(peerId) === open) this.byPeer.delete(peerId)
     })
     socket.setNoDelay(true)
-    this.opts.onPipe(socketPipe(socket, DIRECT_SERVE_BUFFER_BYTES), peerId)
+    this.opts.onPipe({ pipe: socketPipe(socket, DIRECT_SERVE_BUFFER_BYTES), peerId, host: socket.remoteAddress, unreadBytes: DIRECT_SERVE_BUFFER_BYTES })
   }
 }
 

@@ -1,11 +1,13 @@
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Pipe } from '../pipe.js'
+import type { Pipe, ServedPipe } from '../pipe.js'
+import { remoteHost } from '../remote-address.js'
 import { DirectDialer } from './direct-dialer.js'
 import { DirectServer } from './direct-server.js'
 import { answerTicketQuery } from './ticket-query.js'
 import { TicketBook } from './tickets.js'
 import { DIRECT_PROTOCOL } from './constants.js'
+import { addressKey } from '../../budget/address.js'
 
 export interface DirectTransportOptions {
   /** The node's TCP listen multiaddrs: the direct server listens on the same hosts. */
@@ -16,7 +18,7 @@ export interface DirectTransportOptions {
   readBufferBytes: number
   isBanned: (peerId: string) => boolean
   /** A peer connected directly: serve the swarm protocol to it. */
-  onPipe: (pipe: Pipe, peerId: string) => void
+  onPipe: (served: ServedPipe) => void
   /** libp2p's `handle` / `unhandle`, for the ticket query protocol. */
   handle: (protocol: string, handler: (stream: Stream, connection: Connection) => void) => Promise<void>
   unhandle: (protocol: string) => Promise<void>
@@ -44,7 +46,7 @@ export class DirectTransport {
     await server.start()
     await opts.handle(DIRECT_PROTOCOL, (stream, connection) => {
       const peerId = connection.remotePeer.toString()
-      const ticket = opts.isBanned(peerId) ? undefined : tickets.issue(peerId)
+      const ticket = opts.isBanned(peerId) ? undefined : tickets.issue(peerId, addressKey(remoteHost(connection)))
       void answerTicketQuery(stream, ticket !== undefined ? { ...ticket, port: server.port } : undefined)
     })
     return new DirectTransport(server, new DirectDialer(opts.readBufferBytes), tickets, async () => { await opts.unhandle(DIRECT_PROTOCOL) })

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { DIRECT_TICKET_TTL_MS, MAX_TICKETS, MAX_TICKETS_PER_PEER, TICKET_ID_BYTES, TICKET_KEY_BYTES } from './constants.js'
+import { DIRECT_TICKET_TTL_MS, MAX_TICKETS, MAX_TICKETS_PER_ADDRESS, MAX_TICKETS_PER_PEER, TICKET_ID_BYTES, TICKET_KEY_BYTES } from './constants.js'
 
 /** One use of the direct port: a TLS 1.3 pre-shared key and the identity that names it. */
 export interface Ticket { id: Uint8Array, key: Uint8Array }
 
-interface Issued { peerId: string, key: Buffer, expires: number }
+interface Issued { peerId: string, address: string, key: Buffer, expires: number }
 
 /**
  * The tickets a node has handed out for its direct port. A ticket goes, over the authenticated
@@ -17,15 +17,22 @@ export class TicketBook {
 
   constructor (private readonly now: () => number = Date.now) {}
 
-  /** A new ticket for `peerId`; undefined if it (or everyone) holds too many unused ones. */
-  issue (peerId: string): Ticket | undefined {
+  /**
+   * A new ticket for `peerId`, connected from `address` (budget/address.ts); undefined if it, its
+   * address, or everyone holds too many unused ones.
+   */
+  issue (peerId: string, address: string): Ticket | undefined {
     this.expire()
     let held = 0
-    for (const t of this.issued.values()) if (t.peerId === peerId) held++
-    if (held >= MAX_TICKETS_PER_PEER || this.issued.size >= MAX_TICKETS) return undefined
+    let fromAddress = 0
+    for (const t of this.issued.values()) {
+      if (t.peerId === peerId) held++
+      if (t.address === address) fromAddress++
+    }
+    if (held >= MAX_TICKETS_PER_PEER || fromAddress >= MAX_TICKETS_PER_ADDRESS || this.issued.size >= MAX_TICKETS) return undefined
     const id = randomBytes(TICKET_ID_BYTES)
     const key = randomBytes(TICKET_KEY_BYTES)
-    this.issued.set(id.toString('hex'), { peerId, key, expires: this.now() + DIRECT_TICKET_TTL_MS })
+    this.issued.set(id.toString('hex'), { peerId, address, key, expires: this.now() + DIRECT_TICKET_TTL_MS })
     return { id, key }
   }
 

@@ -1,5 +1,7 @@
 import { ErrorCode, ShoalError } from '../../errors.js'
 import type { Fault } from './peer-scores.js'
+import { ReaderStalled } from './message-channel.js'
+import { FrameDeadlineExceeded } from '../wire/frame-reader.js'
 
 /** The peer broke the protocol (as opposed to a network failure): it is scored down for it. */
 export class ProtocolViolation extends Error {}
@@ -7,6 +9,7 @@ export class ProtocolViolation extends Error {}
 /**
  * The peer kept us waiting past a bound: no answer to `open` or to a question within the
  * handshake timeout, or requests in flight and (next to) no bytes for a whole stall window.
+ * (A peer that stops reading what we send is ReaderStalled, message-channel.ts: the same fault.)
  */
 export class PeerStalled extends Error {}
 
@@ -19,7 +22,7 @@ const WIRE_ERRORS: ReadonlySet<string> = new Set([ErrorCode.BadMessage, ErrorCod
  */
 export function faultOf (err: unknown): Fault | undefined {
   if (err instanceof ProtocolViolation) return 'protocol-error'
-  if (err instanceof PeerStalled) return 'stalled'
+  if (err instanceof PeerStalled || err instanceof ReaderStalled || err instanceof FrameDeadlineExceeded) return 'stalled'
   if (err instanceof ShoalError && WIRE_ERRORS.has(err.code)) return 'protocol-error'
   return undefined
 }

@@ -3,6 +3,17 @@ import { encodeMessage } from '../wire/codec.js'
 import { readMessages } from '../wire/frame-reader.js'
 import type { Message } from '../wire/messages.js'
 
+/** How a channel tells a reader that stopped reading: see MessageChannel's `stall` option. */
+export interface ReaderStallLimit {
+  /** A write waiting for the pipe to drain must see this many bytes leave per window… */
+  minBytes: number
+  /** …of this many milliseconds, or the reader is stalled. */
+  windowMs: number
+}
+
+/** The peer stopped reading what we send: the write could not drain within the stall limit. */
+export class ReaderStalled extends Error {}
+
 /**
  * Shoal messages over one pipe (a libp2p stream or a direct TLS connection). Each frame is handed
  * to the pipe whole (never interleaved with another frame), then the writer waits for the pipe to
@@ -13,7 +24,13 @@ export class MessageChannel {
   /** Bytes read from the pipe so far, whole frames or not (stall detection watches it). */
   bytesIn = 0
 
-  constructor (pipe: Pipe) {
+  /**
+   * `stall`: a write that waits for the pipe to drain fails with ReaderStalled when fewer than
+   * `minBytes` go out in a window (the caller resets the pipe, which frees what it queued).
+   * `maxFrameBytes`: the largest frame body accepted from the peer (FrameReader).
+   * `frameDeadlineMs`: how long the peer has to finish a frame it began (readMessages).
+   */
+  constructor (pipe: Pipe, private readonly options: { stall?: ReaderStallLimit, maxFrameBytes?: number, frameDeadlineMs?: number } = {}) {
     this.pipe = pipe
   }
 
@@ -27,7 +44,7 @@ export class MessageChannel {
       return
     }
     if (!this.pipe.send(encodeMessage(message), onSent)) {
-      await this.pipe.drained(signal)
+      await this.drain(signal)
     }
   }
 
@@ -48,12 +65,37 @@ export class MessageChannel {
       at += chunk.byteLength
     }
     if (!this.pipe.send([joined])) {
+      await this.drain(signal)
+    }
+  }
+
+  private async drain (signal?: AbortSignal): Promise<void> {
+    const stall = this.options.stall
+    if (stall === undefined) {
       await this.pipe.drained(signal)
+      return
+    }
+    const drained = this.pipe.drained(signal)
+    drained.catch(() => {})
+    let unsent = this.pipe.unsentBytes()
+    for (;;) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const tick = new Promise<'tick'>(resolve => { timer = setTimeout(() => resolve('tick'), stall.windowMs) })
+      try {
+        if (await Promise.race([drained, tick]) !== 'tick') return
+      } finally {
+        clearTimeout(timer)
+      }
+      const now = this.pipe.unsentBytes()
+      if (now > 0 && unsent - now < stall.minBytes && this.pipe.writable) {
+        throw new ReaderStalled(`fewer than ${stall.minBytes} bytes taken in ${stall.windowMs} ms (${now} waiting)`)
+      }
+      unsent = now
     }
   }
 
   messages (signal?: AbortSignal): AsyncGenerator<Message> {
-    return readMessages(counted(this.pipe, n => { this.bytesIn += n }), { signal })
+    return readMessages(counted(this.pipe, n => { this.bytesIn += n }), { signal, maxFrameBytes: this.options.maxFrameBytes, frameDeadlineMs: this.options.frameDeadlineMs })
   }
 
   async close (): Promise<void> {

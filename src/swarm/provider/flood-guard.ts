@@ -9,9 +9,12 @@ export const MAX_HASH_REQUESTS_PER_FILE = 2
 export const PEER_REQUEST_BURST = 4
 export const PEER_REQUESTS_PER_SECOND = 1
 /**
- * Requests a provider may answer with `reject` because the stream's queue is full or the piece is
- * already queued, before it calls the stream a flood. A requester that respects the rejects (as
- * Shoal's, which keeps at most MAX_REQUESTS_PER_PEER in flight, does) never gets near it.
+ * Requests a provider may answer with `reject` for the requester's own doing (the stream's queue
+ * is full, the piece is already queued, it is a piece we never announced, or a seed spreading its
+ * first copies defers it) without a piece sent in between, before it calls the stream a flood. A
+ * requester that respects the rejects (as Shoal's, which keeps at most MAX_REQUESTS_PER_PEER in
+ * flight and asks a peer again for a rejected piece only after REJECT_RETRY_MS, does) never gets
+ * near it.
  */
 export const MAX_OVERFLOW_REJECTS = MAX_QUEUED_REQUESTS
 
@@ -60,8 +63,13 @@ export class FloodGuard {
     }
   }
 
-  /** A request was rejected for the queue's bounds (full, or a duplicate). */
+  /** A request was rejected for the requester's own doing (see MAX_OVERFLOW_REJECTS). */
   overflowed (): void {
-    if (++this.overflows > MAX_OVERFLOW_REJECTS) throw new RequesterFlood(`more than ${MAX_OVERFLOW_REJECTS} requests past the queue bound`)
+    if (++this.overflows > MAX_OVERFLOW_REJECTS) throw new RequesterFlood(`more than ${MAX_OVERFLOW_REJECTS} requests rejected without a piece sent between them`)
+  }
+
+  /** A piece was sent on the stream: the requester is downloading, not flooding. */
+  served (): void {
+    this.overflows = 0
   }
 }

@@ -1,15 +1,20 @@
 import type { Connection, Stream } from '@libp2p/interface'
-import { streamPipe, type Pipe } from '../../net/pipe.js'
-import { MessageChannel } from '../common/message-channel.js'
+import { streamPipe, type ServedPipe } from '../../net/pipe.js'
+import { remoteHost } from '../../net/remote-address.js'
+import { addressKey } from '../../budget/address.js'
+import { PROVIDER_STREAM_READ_BYTES } from '../../budget/constants.js'
+import type { MemoryBudget, StreamBudget } from '../../budget/memory-budget.js'
+import { MessageChannel, ReaderStalled, type ReaderStallLimit } from '../common/message-channel.js'
 import type { ContentRegistry } from '../common/registry.js'
 import type { SwarmContent } from '../common/swarm-content.js'
 import type { PeerScores } from '../common/peer-scores.js'
-import { PROTOCOL, MAX_PEERS_PER_MESSAGE } from '../wire/constants.js'
+import { PROTOCOL, MAX_PEERS_PER_MESSAGE, MAX_REQUESTER_FRAME_BYTES } from '../wire/constants.js'
 import type { Message, PeerRecord } from '../wire/messages.js'
 import { CID } from 'multiformats/cid'
 import type { TokenBucket } from '../common/token-bucket.js'
 import { HANDSHAKE_TIMEOUT_MS } from '../common/constants.js'
-import { MAX_STREAMS_PER_PEER } from './constants.js'
+import { FRAME_DEADLINE_MS, MAX_STREAMS_PER_PEER, READER_STALL_MIN_BYTES, READER_STALL_WINDOW_MS } from './constants.js'
+import { FrameDeadlineExceeded } from '../wire/frame-reader.js'
 import { RequestQueue } from './request-queue.js'
 import { FloodGuard, RequesterFlood } from './flood-guard.js'
 import { faultOf, PeerStalled, ProtocolViolation } from '../common/faults.js'
@@ -26,7 +31,14 @@ export interface ProviderComponents {
   onUpload?: (peerId: string, bytes: number) => void
   /** Caps the node's total upload rate, if set. */
   uploadLimit?: TokenBucket
+  /** What the node may hold for others (budget/): every stream's buffers are taken from it. */
+  budget: MemoryBudget
+  /** When a requester counts as no longer reading. Default READER_STALL_MIN_BYTES per READER_STALL_WINDOW_MS. */
+  readerStall?: ReaderStallLimit
+  /** How long a requester has to finish a frame it began. Default FRAME_DEADLINE_MS. */
+  frameDeadlineMs?: number
 }
+
 
 /**
  * The serving side of `/shoal/swarm/1.0.0`: answers `open`, `get-manifest`, `get-hashes`,
@@ -44,7 +56,12 @@ export class Provider {
 
   async start (): Promise<void> {
     await this.components.handle(PROTOCOL, (stream, connection) => {
-      void this.serve(streamPipe(stream), connection.remotePeer.toString())
+      void this.serve({
+        pipe: streamPipe(stream, PROVIDER_STREAM_READ_BYTES),
+        peerId: connection.remotePeer.toString(),
+        host: remoteHost(connection),
+        unreadBytes: PROVIDER_STREAM_READ_BYTES
+      })
     }, { maxInboundStreams: MAX_STREAMS_PER_PEER * 4 })
   }
 
@@ -52,35 +69,55 @@ export class Provider {
     await this.components.unhandle(PROTOCOL)
   }
 
-  /** Serves one pipe from `peerId` (libp2p streams come through `start`'s handler, direct connections from net/direct). */
-  async serve (pipe: Pipe, peerId: string): Promise<void> {
-    const channel = new MessageChannel(pipe)
+  /** Serves one pipe (libp2p streams come through `start`'s handler, direct connections from net/direct). */
+  async serve ({ pipe, peerId, host, unreadBytes }: ServedPipe): Promise<void> {
+    const channel = new MessageChannel(pipe, {
+      stall: this.components.readerStall ?? { minBytes: READER_STALL_MIN_BYTES, windowMs: READER_STALL_WINDOW_MS },
+      maxFrameBytes: MAX_REQUESTER_FRAME_BYTES,
+      frameDeadlineMs: this.components.frameDeadlineMs ?? FRAME_DEADLINE_MS
+    })
     if (this.components.scores.isBanned(peerId)) {
       channel.abort('peer is banned')
       return
     }
     const open = (this.streamsPerPeer.get(peerId) ?? 0) + 1
     this.streamsPerPeer.set(peerId, open)
+    const budget = this.components.budget.open(peerId, addressKey(host))
     try {
       if (open > MAX_STREAMS_PER_PEER) {
         channel.abort('too many streams')
         return
       }
-      await this.converse(channel, peerId)
+      // What the pipe may buffer unread, and the queue's entries, are held for the whole stream;
+      // a node whose budget cannot hold them refuses the stream (no fault: it is busy, not wronged).
+      if (!budget.tryTake('receive', unreadBytes)) {
+        channel.abort('node busy')
+        return
+      }
+      await this.converse(channel, peerId, budget)
     } catch (err) {
-      // A peer that breaks the protocol or vanishes only loses its own stream; a broken protocol,
-      // silence or a flood also costs it score (and, repeated, a ban).
-      const fault = err instanceof RequesterFlood ? 'flood' : faultOf(err)
-      if (fault !== undefined) this.components.scores.fault(peerId, fault)
+      this.failed(peerId, err)
       channel.abort('protocol error')
     } finally {
+      budget.close()
       const left = (this.streamsPerPeer.get(peerId) ?? 1) - 1
       if (left <= 0) this.streamsPerPeer.delete(peerId)
       else this.streamsPerPeer.set(peerId, left)
     }
   }
 
-  private async converse (channel: MessageChannel, peerId: string): Promise<void> {
+  /**
+   * A peer that breaks the protocol or vanishes only loses its own stream; a broken protocol,
+   * silence, a reader that stopped reading or a flood also costs it score (and, repeated, a ban).
+   */
+  private failed (peerId: string, err: unknown): void {
+    if (err instanceof ReaderStalled) this.components.budget.countReset('stalled-reader')
+    if (err instanceof FrameDeadlineExceeded) this.components.budget.countReset('partial-frame')
+    const fault = err instanceof RequesterFlood ? 'flood' : faultOf(err)
+    if (fault !== undefined) this.components.scores.fault(peerId, fault)
+  }
+
+  private async converse (channel: MessageChannel, peerId: string, budget: StreamBudget): Promise<void> {
     const messages = channel.messages()
     const first = await firstMessage(messages)
     if (first === undefined) return // the requester left without asking for anything
@@ -102,20 +139,30 @@ export class Provider {
     await channel.write({ type: 'bitfield', pieceCount: content.layout.pieceCount, bits: content.bitfield.toBytes() })
     const haves = new HaveBatcher(channel)
     const unsubscribe = content.onHave(piece => haves.add(piece))
-    const queue = new RequestQueue(content, channel, peerId, this.components.onUpload, this.components.uploadLimit)
     const guard = new FloodGuard()
+    let queueFailure: unknown
+    const queue = new RequestQueue(content, channel, peerId, budget, {
+      onUpload: this.components.onUpload,
+      limit: this.components.uploadLimit,
+      onServed: () => guard.served(),
+      onFailure: err => { queueFailure = err }
+    })
     content.seeding.streamOpened()
     try {
       for await (const message of messages) {
         guard.check(message)
         await this.answer(message, content, channel, queue, peerId, key, guard)
       }
+    } catch (err) {
+      throw queueFailure ?? err
     } finally {
       content.seeding.streamClosed()
       unsubscribe()
       haves.stop()
       queue.clear()
     }
+    // The queue's writes failed (a reader that stopped reading): the stream was reset for it.
+    if (queueFailure !== undefined) throw queueFailure
     await channel.close()
   }
 
@@ -130,7 +177,10 @@ export class Provider {
         return
       case 'request':
         if (message.piece >= content.layout.pieceCount) throw new ProtocolViolation('no such piece')
-        if (content.complete && content.seeding.shouldDefer(message.piece)) {
+        // Rejects a requester brings on itself (a piece we never said we have, one a seed spreading
+        // its first copies defers, a full queue, a duplicate) count towards the flood bound.
+        if (!content.bitfield.has(message.piece) || (content.complete && content.seeding.shouldDefer(message.piece))) {
+          guard.overflowed()
           await channel.write({ type: 'reject', piece: message.piece })
           return
         }

@@ -43,3 +43,12 @@ export const SAVE_PROGRESS_INTERVAL_MS = 1_000
 export const PROGRESS_INTERVAL_MS = 250
 /** A piece a peer rejected is not asked of that peer again for this long. */
 export const REJECT_RETRY_MS = 2_000
+/**
+ * Setup questions (`get-manifest`, `get-hashes`) go to one peer, then to one more every
+ * SETUP_HEDGE_MS while none has answered (at once when one fails); SETUP_RACE_WIDTH of them asked
+ * within one hedge at most; the first valid answer wins. Peers that answer `open` and then keep
+ * silent cost a download about a second each instead of a handshake timeout each, and are scored
+ * `stalled` when their question times out.
+ */
+export const SETUP_RACE_WIDTH = 3
+export const SETUP_HEDGE_MS = 1_000

@@ -8,6 +8,7 @@ import type { PieceStore } from '../common/piece-store.js'
 import { equalBytes, fromHex } from '../../content/bytes.js'
 import { Bitfield } from '../wire/bitfield.js'
 import type { PeerSession } from './peer-session.js'
+import { raceSessions, type SessionSource } from './setup-race.js'
 import { ProtocolViolation } from '../common/faults.js'
 
 /** get-hashes requests kept in flight at once while fetching a folder's hash lists. */
@@ -83,7 +84,7 @@ export function claimedPieces (pieceCount: number, saved: Uint8Array | undefined
 export async function fetchPieceHashes (
   manifest: Manifest,
   layout: PieceLayout,
-  nextSession: () => Promise<PeerSession>,
+  sessions: SessionSource,
   onBadPeer: (session: PeerSession, err: Error) => void
 ): Promise<Uint8Array> {
   const hashes = new Uint8Array(layout.pieceCount * HASH_BYTES)
@@ -95,19 +96,15 @@ export async function fetchPieceHashes (
   })
   const worker = async (): Promise<void> => {
     for (let file = todo.shift(); file !== undefined; file = todo.shift()) {
-      for (;;) {
-        const session = await nextSession()
-        try {
-          const list = await session.getHashes(file)
-          if (!verifyFileHashes(list, layout.pieceCountOf(file), manifest.files[file]?.root ?? '')) {
-            throw new ProtocolViolation(`hash list of file ${file} does not match its root`)
-          }
-          hashes.set(list, layout.firstPiece(file) * HASH_BYTES)
-          break
-        } catch (err: any) {
-          onBadPeer(session, err)
+      const index = file
+      const list = await raceSessions(sessions, async session => {
+        const list = await session.getHashes(index)
+        if (!verifyFileHashes(list, layout.pieceCountOf(index), manifest.files[index]?.root ?? '')) {
+          throw new ProtocolViolation(`hash list of file ${index} does not match its root`)
         }
-      }
+        return list
+      }, (session, err) => { onBadPeer(session, err); return undefined })
+      hashes.set(list, layout.firstPiece(index) * HASH_BYTES)
     }
   }
   await Promise.all(Array.from({ length: Math.min(HASH_REQUESTS_IN_FLIGHT, todo.length) }, worker))

@@ -15,6 +15,7 @@ import { SwarmContent } from '../common/swarm-content.js'
 import { ReceivedTally } from './received-tally.js'
 import { requestDepth } from './throughput.js'
 import { PeerExchangePace } from './peer-exchange-pace.js'
+import { raceSessions, type SessionSource } from './setup-race.js'
 import type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult } from './download-types.js'
 import type { PieceData } from '../wire/messages.js'
 
@@ -60,7 +61,9 @@ export class Download {
   private lastProgressAt = Date.now()
   private lastSavedAt = 0
   private readonly exchangePace = new PeerExchangePace()
-  private sessionWaiters: Array<(s: PeerSession) => void> = []
+  /** Resolved (and replaced) when a session registers: what setup races wait on. */
+  private arrival?: Promise<void>
+  private arrived?: () => void
   private settle?: { resolve: (r: DownloadResult) => void, reject: (e: Error) => void }
   private finishing = false
 
@@ -125,7 +128,7 @@ export class Download {
       this.settle?.resolve(this.result(layout.totalSize))
       return
     }
-    const hashes = await fetchPieceHashes(manifest, layout, async () => await this.nextSession(), (s, err) => this.punish(s, err))
+    const hashes = await fetchPieceHashes(manifest, layout, this.sessionSource(), (s, err) => this.punish(s, err))
     const { files, claimed } = await storage.open(manifest, layout)
     const bitfield = await recheckPieces(files, layout, hashes, claimed)
     this.content = new SwarmContent({ cid: this.opts.cid, signed: verified.signed, manifest, publisher: verified.publisher, hashes, files, bitfield, trust: { kind: 'own-writes' } })
@@ -142,25 +145,27 @@ export class Download {
     if (bitfield.isComplete()) await this.finish()
   }
 
-  /** Waits for a peer that has the content, and takes the manifest from the first that gives a valid one. */
+  /**
+   * Takes the manifest from the first peer that gives a valid one, asking several at once
+   * (setup-race.ts): a peer that answers `open` and then keeps silent only delays the download by
+   * a hedge, and is scored `stalled` when its question times out.
+   */
   private async findManifest (): Promise<VerifiedManifest> {
-    for (;;) {
-      const session = await this.nextSession()
-      try {
-        return await fetchManifest(session, this.opts.cid, this.opts.publisher)
-      } catch (err: any) {
-        this.punish(session, err)
-        if (err instanceof InvalidContent) throw new ShoalError(ErrorCode.BadManifest, err.message)
-        if (err instanceof WrongPublisher) this.refused = err
-      }
-    }
+    return await raceSessions(this.sessionSource(), async session => await fetchManifest(session, this.opts.cid, this.opts.publisher), (session, err) => {
+      this.punish(session, err)
+      if (err instanceof InvalidContent) return new ShoalError(ErrorCode.BadManifest, err.message)
+      if (err instanceof WrongPublisher) this.refused = err
+      return undefined
+    })
   }
 
-  private async nextSession (): Promise<PeerSession> {
-    const live = [...this.sessions].filter(s => !s.closed)
-    if (live.length > 0) return live[Math.floor(Math.random() * live.length)] as PeerSession
-    if (this.abort.signal.aborted) throw new ShoalError(ErrorCode.Aborted, 'download stopped')
-    return await new Promise(resolve => this.sessionWaiters.push(resolve))
+  /** The open sessions, for setup questions; `arrival` resolves when the next one registers. */
+  private sessionSource (): SessionSource {
+    return {
+      live: () => [...this.sessions],
+      arrival: async () => await (this.arrival ??= new Promise<void>(resolve => { this.arrived = resolve })),
+      signal: this.abort.signal
+    }
   }
 
   private connectMore (): void {
@@ -253,9 +258,10 @@ export class Download {
     // find each other within the first seconds, or they all wait on the seeder. Content of one
     // piece (as its bitfield says) comes whole from one peer: dialling others only slows it.
     if (session.remotePieceCount > 1) void this.exchangeWith(session)
-    const waiters = this.sessionWaiters
-    this.sessionWaiters = []
-    for (const wake of waiters) wake(session)
+    const arrived = this.arrived
+    this.arrival = undefined
+    this.arrived = undefined
+    arrived?.()
   }
 
   /** Once the manifest is known, a session's claims are checked and its pieces counted. */

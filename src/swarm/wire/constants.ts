@@ -33,6 +33,12 @@ export const MAX_ADDRS_PER_PEER = 8
 export const MAX_CID_BYTES = 255
 export const MAX_PEER_ID_BYTES = 255
 export const MAX_ADDR_BYTES = 255
+/**
+ * The largest frame body a requester ever sends: `open` with a 255-byte CID (type, length, CID).
+ * Every other requester message is 1 or 5 bytes, so a provider refuses any larger length prefix
+ * at once (protocol.md §4), and never buffers more than this of a requester's frame.
+ */
+export const MAX_REQUESTER_FRAME_BYTES = 2 + MAX_CID_BYTES
 export const MAX_U32 = 0xffff_ffff
 
 /** The type byte of each message. Requester → provider is 0x0_, provider → requester is 0x8_. */

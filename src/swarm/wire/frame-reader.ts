@@ -18,6 +18,13 @@ import type { Message } from './messages.js'
  */
 export class FrameReader {
   private readonly buffer = new Uint8ArrayList()
+  /**
+   * `maxFrameBytes`: the largest frame body this side accepts (at most MAX_FRAME_BYTES). A
+   * provider passes the size of the largest requester message, so a frame announced larger is
+   * refused from its header rather than buffered.
+   */
+  constructor (private readonly maxFrameBytes: number = MAX_FRAME_BYTES) {}
+
   /** Body length of the frame at the head of the buffer, once its prefix has been read. */
   private pending: number | undefined
   private failure: ShoalError | undefined
@@ -58,8 +65,8 @@ export class FrameReader {
       return this.pending
     }
     const length = this.buffer.getUint32(0, false)
-    if (length > MAX_FRAME_BYTES) {
-      this.fail(new ShoalError(ErrorCode.FrameTooLarge, `peer announced a ${length} byte frame, limit ${MAX_FRAME_BYTES}`))
+    if (length > this.maxFrameBytes) {
+      this.fail(new ShoalError(ErrorCode.FrameTooLarge, `peer announced a ${length} byte frame, limit ${this.maxFrameBytes}`))
     }
     if (length === 0) {
       this.fail(new ShoalError(ErrorCode.BadMessage, 'zero-length frame'))
@@ -100,24 +107,45 @@ async function nextOrAbort<T> (it: AsyncIterator<T>, signal: AbortSignal | undef
   })
 }
 
+/** A frame was begun and not finished within the deadline given to readMessages. */
+export class FrameDeadlineExceeded extends Error {}
+
+/** `it.next()`, or a FrameDeadlineExceeded rejection once `at` (a Date.now() time) has passed. */
+async function nextBefore<T> (it: AsyncIterator<T>, signal: AbortSignal | undefined, at: number | undefined): Promise<IteratorResult<T>> {
+  if (at === undefined) return await nextOrAbort(it, signal)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new FrameDeadlineExceeded('a frame was begun and not finished in time')), Math.max(0, at - Date.now()))
+  })
+  try {
+    return await Promise.race([nextOrAbort(it, signal), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /**
  * Decodes the messages of a stream (for example a libp2p Stream, which is an async iterable of
  * chunks). Throws ShoalError: BadMessage / FrameTooLarge for a broken peer (including a stream that
  * ends inside a frame), Aborted when `signal` fires. Errors of the source itself pass through.
+ * `frameDeadlineMs`: once a frame's first byte is in, the rest must follow within this long, or
+ * the read fails with FrameDeadlineExceeded (a peer cannot park half a frame in our memory).
  */
 export async function * readMessages (
   source: AsyncIterable<Uint8Array | Uint8ArrayList>,
-  options: { signal?: AbortSignal } = {}
+  options: { signal?: AbortSignal, maxFrameBytes?: number, frameDeadlineMs?: number } = {}
 ): AsyncGenerator<Message> {
-  const { signal } = options
-  const reader = new FrameReader()
+  const { signal, frameDeadlineMs } = options
+  const reader = new FrameReader(options.maxFrameBytes)
   const it = source[Symbol.asyncIterator]()
   let reading = false
   let done = false
+  /** When the frame at the head of the buffer must be complete. */
+  let deadline: number | undefined
   try {
     while (true) {
       reading = true
-      const result = await nextOrAbort(it, signal)
+      const result = await nextBefore(it, signal, deadline)
       reading = false
       if (result.done === true) {
         done = true
@@ -125,11 +153,13 @@ export async function * readMessages (
       }
       reader.push(result.value)
       for (let frame = reader.next(); frame !== undefined; frame = reader.next()) {
+        deadline = undefined
         yield decodeMessage(frame)
         if (signal?.aborted === true) {
           throw abortError(signal)
         }
       }
+      if (frameDeadlineMs !== undefined && reader.bufferedBytes > 0) deadline ??= Date.now() + frameDeadlineMs
     }
   } finally {
     if (!done) {
