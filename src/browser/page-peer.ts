@@ -11,6 +11,7 @@ import { streamPipe } from '../net/pipe.js'
 import { PeerBook } from '../node/peer-book.js'
 import { PeerScores } from '../swarm/common/peer-scores.js'
 import { Provider } from '../swarm/provider/provider.js'
+import { MemoryBudget } from '../budget/memory-budget.js'
 import { ContentRegistry } from '../swarm/common/registry.js'
 import { SESSION_READ_BUFFER_BYTES } from '../swarm/requester/constants.js'
 import { Download, type DownloadProgress, type DownloadResult, type PieceEvent } from '../swarm/requester/download.js'
@@ -43,6 +44,8 @@ export class PagePeer {
 
   private constructor (readonly libp2p: PageLibp2p, private readonly book: PeerBook, readonly scores: PeerScores) {
     this.provider = new Provider({
+      // What the page holds for the peers it serves, within the same bounds as a node's.
+      budget: new MemoryBudget(),
       registry: this.registry,
       scores,
       handle: async (protocol, handler, options) => { await libp2p.handle(protocol, handler, options) },
