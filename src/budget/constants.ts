@@ -36,6 +36,11 @@ export const NODE_RESERVE_BYTES = 8 * MiB
  * the peers at that address), so one host's identities cannot crowd out a neighbour behind its NAT.
  */
 export const PRESSURE_FRACTION = 0.5
+/**
+ * The same within one address: a neighbour behind the NAT of a host whose identities fill the
+ * address with pieces can still open streams (and then wait, first in line, for its share).
+ */
+export const ADDRESS_RESERVE_BYTES = 4 * MiB
 /** Bytes a queued request is counted for (its entry in the provider's queue). */
 export const REQUEST_ENTRY_BYTES = 16
 /** Bytes a provider's libp2p stream may buffer unread (requests are 9 bytes a frame). */

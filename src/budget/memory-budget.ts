@@ -1,5 +1,5 @@
 import {
-  ADDRESS_BUDGET_BYTES, NODE_BUDGET_BYTES, NODE_RESERVE_BYTES, PEER_BUDGET_BYTES, PRESSURE_FRACTION, STREAM_BUDGET_BYTES
+  ADDRESS_BUDGET_BYTES, ADDRESS_RESERVE_BYTES, NODE_BUDGET_BYTES, NODE_RESERVE_BYTES, PEER_BUDGET_BYTES, PRESSURE_FRACTION, STREAM_BUDGET_BYTES
 } from './constants.js'
 
 /** What a node buffers for others, as reported on /metrics (`shoal_buffered_bytes{kind}`). */
@@ -8,7 +8,7 @@ export const BUFFER_KINDS: readonly BufferKind[] = ['read-ahead', 'requests', 'r
 /** Why the node reset a stream: its reader stopped taking bytes, or it left a frame half-sent. */
 export type ResetReason = 'stalled-reader' | 'partial-frame'
 export const RESET_REASONS: readonly ResetReason[] = ['stalled-reader', 'partial-frame']
-/** Bulk kinds leave NODE_RESERVE_BYTES of the node budget to the others. */
+/** Bulk kinds leave NODE_RESERVE_BYTES of the node budget, and ADDRESS_RESERVE_BYTES of an address's, to the others. */
 const BULK: ReadonlySet<BufferKind> = new Set(['read-ahead'])
 
 export interface BudgetLimits {
@@ -92,7 +92,8 @@ export class MemoryBudget {
     const { limits } = this
     const nodeLimit = BULK.has(kind) ? limits.node - NODE_RESERVE_BYTES : limits.node
     if (this.used + bytes > nodeLimit) return false
-    if (scope.addr.held + bytes > limits.address) return false
+    const addressLimit = BULK.has(kind) ? limits.address - ADDRESS_RESERVE_BYTES : limits.address
+    if (scope.addr.held + bytes > addressLimit) return false
     if (scope.peer.held + bytes > limits.peer) return false
     if (!BULK.has(kind)) return true
     // Bulk: one item is always allowed to a stream, and to a peer, that holds none (read-ahead

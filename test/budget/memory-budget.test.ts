@@ -3,10 +3,10 @@ import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { addressKey } from '../../src/budget/address.js'
 import { MemoryBudget } from '../../src/budget/memory-budget.js'
-import { NODE_RESERVE_BYTES } from '../../src/budget/constants.js'
+import { ADDRESS_RESERVE_BYTES, NODE_RESERVE_BYTES } from '../../src/budget/constants.js'
 
 const MiB = 1024 * 1024
-const small = { stream: 4 * MiB, peer: 8 * MiB, address: 16 * MiB, node: 64 * MiB }
+const small = { stream: 4 * MiB, peer: 8 * MiB, address: 12 * MiB + ADDRESS_RESERVE_BYTES, node: 64 * MiB }
 
 test('a stream takes read-ahead up to its stream budget, but one piece larger than it whenever it holds none', () => {
   const budget = new MemoryBudget(small)
@@ -28,8 +28,9 @@ test('the peer, address and node budgets each hold at their limit', () => {
   assert.ok(!a3.tryTake('read-ahead', 1), 'peer budget full')
   const b = budget.open('b', 'x')
   assert.ok(b.tryTake('read-ahead', 4 * MiB) && b.tryTake('read-ahead', 4 * MiB) === false, 'b holds one stream budget')
+  assert.ok(!budget.open('f', 'x').tryTake('read-ahead', 1), 'read-ahead stops at the address reserve')
   const c = budget.open('c', 'x')
-  assert.ok(c.tryTake('receive', 4 * MiB), 'the address has room for c')
+  assert.ok(c.tryTake('receive', ADDRESS_RESERVE_BYTES), 'the reserve takes the small buffers of a new stream from that address')
   assert.ok(!budget.open('d', 'x').tryTake('receive', 1), 'address budget full')
   assert.ok(budget.open('e', 'y').tryTake('receive', 1), 'another address is not affected')
   const node = new MemoryBudget({ stream: 64 * MiB, peer: 64 * MiB, address: 64 * MiB, node: 64 * MiB })
