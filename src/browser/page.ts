@@ -22,6 +22,13 @@ function formatBytes (n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i] as string}`
 }
 
+/** How a connection runs, for the peer list. */
+function transportOf (addr: string): string {
+  if (addr.includes('/webrtc')) return 'WebRTC'
+  if (addr.includes('/p2p-circuit')) return 'a relay'
+  return addr.includes('/tls/') || addr.includes('/wss') ? 'wss' : 'ws'
+}
+
 class PieceMap {
   private readonly colours = new Map<string, string>()
   private pieces = 0
@@ -89,7 +96,7 @@ async function main (): Promise<void> {
       const id = c.remotePeer.toString()
       const row = document.createElement('li')
       row.style.color = map.colourOf(id)
-      row.textContent = `${id.slice(0, 12)}… over ${c.remoteAddr.toString().includes('/tls/') ? 'wss' : 'ws'}: ${formatBytes(received.get(id) ?? 0)}${peer.scores.isBanned(id) ? ' (banned)' : ''}`
+      row.textContent = `${id.slice(0, 12)}… over ${transportOf(c.remoteAddr.toString())}: ${formatBytes(received.get(id) ?? 0)} received${peer.scores.isBanned(id) ? ' (banned)' : ''}`
       return row
     }))
     $<HTMLElement>('uploaded').textContent = formatBytes(peer.uploaded)
