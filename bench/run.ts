@@ -84,10 +84,11 @@ for (const name of scenarios) {
     results[name] = r
     const pair = (label: string, p: { firstPieceMs: number, mbps: number, relayed: number, failed: number }): string =>
       `${label} first piece ${f(p.firstPieceMs)} ms, ${f(p.mbps, 1)} Mbit/s, relayed ${f(p.relayed / 2 ** 20, 1)} MiB${p.failed > 0 ? `, ${p.failed} gets failed` : ''}`
-    console.log(`nat ${f(r.bytes / 2 ** 20)} MiB at 20 Mbit/s, 20 ms: ${pair('direct', r.pairs.direct)}; ${pair('public<-cone', r.pairs.publicCone)}; ` +
+    console.log(`nat ${f(r.bytes / 2 ** 20)} MiB at 20 Mbit/s, 20 ms: ${pair('direct', r.pairs.direct)}; ${pair('direct, libp2p only', r.pairs.directLibp2p)}; ${pair('public<-cone', r.pairs.publicCone)}; ` +
       `${pair('cone<->cone', r.pairs.coneCone)}; ${pair('symmetric via data relay', r.pairs.symmetricRelay)}; ` +
       `cone<->cone punched ${r.punch.punched}/${r.punch.attempts} (target 20/20), median get ${f(r.punch.medianMs)} ms; ` +
-      `punched/direct: first piece ${f(r.ratios.coneConeFirstPiece ?? 0, 2)} (target <= 2), throughput ${f(r.ratios.coneConeThroughput ?? 0, 2)} (target >= 0.9)`)
+      `punched/direct: first piece ${f(r.ratios.coneConeFirstPiece ?? 0, 2)} (target <= 2), throughput ${f(r.ratios.coneConeThroughput ?? 0, 2)} (target >= 0.9); ` +
+      `punched/libp2p-only: throughput ${f((r.pairs.coneCone.mbps / r.pairs.directLibp2p.mbps), 2)}`)
   } else if (name === 'under-attack') {
     const { underAttack } = await import('./scenarios/under-attack.js')
     const seconds = args.find(a => a.startsWith('--attack-seconds='))?.slice('--attack-seconds='.length)

@@ -4,7 +4,8 @@
  * pair of hosts; every node counts the lab's range public (--public-range), as the internet would be.
  *
  * Pairs, each a seeder sharing a small and a big file and a fresh getter per get:
- *  - direct: both public (the same-run baseline);
+ *  - direct: both public (the same-run baseline), and the same pair with `--no-direct` on the
+ *    getter (pieces on the libp2p connection, as on a punched one: what the transport costs);
  *  - public ← cone: the cone seeder dials the getter back (connection reversal);
  *  - cone ↔ cone: DCUtR hole punch through a signalling relay;
  *  - symmetric ↔ symmetric: through a data relay (--relay-data), the last resort.
@@ -30,7 +31,7 @@ const SMALL_BYTES = 200 * 1024
 export interface PairResult { firstPieceMs: number, seconds: number, mbps: number, relayed: number, bytes: number, /** Gets that did not end `done` (left out of the medians). */ failed: number }
 export interface NatResult {
   bytes: number
-  pairs: Record<'direct' | 'publicCone' | 'coneCone' | 'symmetricRelay', PairResult>
+  pairs: Record<'direct' | 'directLibp2p' | 'publicCone' | 'coneCone' | 'symmetricRelay', PairResult>
   punch: { attempts: number, punched: number, medianMs: number }
   ratios: Record<string, number>
 }
@@ -66,8 +67,8 @@ export async function natBench (options: { quick: boolean }): Promise<NatResult>
     const coneSeeder = await share('p4', [small, big], ['--bootstrap', relay.addr])
     const symmetricSeeder = await share('p6', [small, big], ['--bootstrap', dataRelay.addr])
     let n = 0
-    const get = async (host: string, link: string): Promise<{ ms: number, relayed: number, ok: boolean }> => {
-      const args = ['get', link, '-o', join(root, `out-${++n}`), '--timeout', '60', ...await common(host, `get-${n}`)]
+    const get = async (host: string, link: string, extra: string[] = []): Promise<{ ms: number, relayed: number, ok: boolean }> => {
+      const args = ['get', link, '-o', join(root, `out-${++n}`), '--timeout', '60', ...extra, ...await common(host, `get-${n}`)]
       try {
         const { stdout } = await execIn(host, process.execPath, [SHOAL_BIN, ...args])
         const done = JSON.parse(stdout.trim().split('\n').filter(l => l.includes('"event":"done"')).at(-1) ?? '{}')
@@ -76,12 +77,12 @@ export async function natBench (options: { quick: boolean }): Promise<NatResult>
         return { ms: NaN, relayed: NaN, ok: false }
       }
     }
-    const pair = async (host: string, seeder: Seeder): Promise<PairResult> => {
+    const pair = async (host: string, seeder: Seeder, extra: string[] = []): Promise<PairResult> => {
       const firsts: Array<{ ms: number, ok: boolean }> = []
       const bigs: Array<{ ms: number, relayed: number, ok: boolean }> = []
       for (let r = 0; r < rounds; r++) {
-        firsts.push(await get(host, seeder.links[0] as string))
-        bigs.push(await get(host, seeder.links[1] as string))
+        firsts.push(await get(host, seeder.links[0] as string, extra))
+        bigs.push(await get(host, seeder.links[1] as string, extra))
       }
       const fine = bigs.filter(b => b.ok)
       const seconds = median(fine.map(b => b.ms)) / 1000
@@ -96,6 +97,7 @@ export async function natBench (options: { quick: boolean }): Promise<NatResult>
     }
     const pairs = {
       direct: await pair('p3', publicSeeder),
+      directLibp2p: await pair('p3', publicSeeder, ['--no-direct']),
       publicCone: await pair('p3', coneSeeder),
       coneCone: await pair('p5', coneSeeder),
       symmetricRelay: await pair('p7', symmetricSeeder)

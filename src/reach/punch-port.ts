@@ -69,7 +69,8 @@ export class PunchPort {
   private maybeObserve (connection: Connection): void {
     const libp2p = this.libp2p
     if (libp2p === undefined || this.port === undefined || this.observing || this.signal?.aborted === true) return
-    if (this.observer?.status === 'open') return
+    // A punched connection's far end is the peer's own punch port, not a port it listens on.
+    if (this.observer?.status === 'open' || this.punched.has(connection)) return
     const addr = connection.remoteAddr
     const parts = addr.getComponents()
     if (connection.direction !== 'outbound' || connection.limits !== undefined || connection.status !== 'open' ||

@@ -50,7 +50,8 @@ describe('shoal: bad input', () => {
     { name: 'share --piece-size that is not a power of two', args: async () => ['share', regularFile, '--piece-size', '100k'], codes: ['BAD_ARGUMENT'] },
     { name: 'share --piece-size above 16M', args: async () => ['share', regularFile, '--piece-size', '32M'], codes: ['BAD_ARGUMENT'] },
     { name: 'an --upload-limit that is not a size', args: async () => ['id', '--upload-limit', 'fast'], codes: ['BAD_ARGUMENT'] },
-    { name: 'a --listen that is not a multiaddr', args: async () => ['id', '--listen', 'nowhere'], codes: ['BAD_ARGUMENT'] }
+    { name: 'a --listen that is not a multiaddr', args: async () => ['id', '--listen', 'nowhere'], codes: ['BAD_ARGUMENT'] },
+    { name: 'a --public-range that is not an address range', args: async () => ['id', '--public-range', '10.82'], codes: ['BAD_ARGUMENT'] }
   ]
 
   for (const c of cases) {
