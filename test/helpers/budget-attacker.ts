@@ -150,7 +150,8 @@ export class Attacker {
       if (stream === undefined) return false
       const answer = await this.handshake(stream, cid).catch(() => undefined)
       if (answer?.type !== 'bitfield') return false
-      stream.pause()
+      // The node may have reset it already (over a budget): that stream's part is over.
+      if (!pauseIfOpen(stream)) return false
       // All the requests in one write (cheaper for us; the node reads them one frame at a time).
       const frames = Array.from({ length: o.requests }, (_, i) => encodeMessage({ type: 'request', piece: i % o.pieceCount })).flat()
       const joined = new Uint8Array(frames.reduce((n, f) => n + f.byteLength, 0))
@@ -180,7 +181,7 @@ export class Attacker {
       const stream = await this.open(addr).catch(() => undefined)
       if (stream === undefined) return false
       if (o.beforeOpen !== true && (await this.handshake(stream, cid).catch(() => undefined))?.type !== 'bitfield') return false
-      stream.pause()
+      if (!pauseIfOpen(stream)) return false
       try {
         await sendRaw(stream, header)
         // In slices, as a socket would carry them (and our own memory stays small).
@@ -260,6 +261,17 @@ export class Attacker {
     return { opened: () => opened, asked: () => asked }
   }
 
+}
+
+/** Stops reading a stream (no more yamux window); false when the node has already closed or reset it. */
+function pauseIfOpen (stream: Stream): boolean {
+  if (stream.status !== 'open') return false
+  try {
+    stream.pause()
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** `n` runs of `task`, OPEN_BATCH at a time: opening a thousand streams at once on one machine only times out. */

@@ -57,7 +57,8 @@ export async function runJob (input: RunInput): Promise<RunOutput> {
     input.signal?.addEventListener('abort', onAbort, { once: true })
     child.on('message', (m: RunReply) => { reply = m })
     child.on('error', () => {})
-    child.on('exit', (code, sig) => {
+    // 'close', not 'exit': 'exit' can come before the child's last IPC message has been read.
+    child.on('close', (code, sig) => {
       clearTimeout(timer)
       input.signal?.removeEventListener('abort', onAbort)
       const cpuMs = Date.now() - startedAt

@@ -141,6 +141,8 @@ export class Download {
       if (served !== undefined) void served.files.close().catch(() => {})
     }
     this.picker = new PiecePicker(bitfield)
+    // Said at once, not at the next tick: a gateway range can be served before that tick.
+    this.opts.onProgress?.(this.progress('downloading'))
     for (const session of [...this.sessions]) this.adopt(session)
     if (bitfield.isComplete()) await this.finish()
   }
