@@ -1,6 +1,5 @@
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { uPnPNAT } from '@libp2p/upnp-nat'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NetworkExtension } from '../net/libp2p.js'
 import {
@@ -12,6 +11,7 @@ import { addressOrder } from './address-order.js'
 import { holePunching } from './hole-punch.js'
 import { PublicRanges } from './public-ranges.js'
 import { PunchPort } from './punch-port.js'
+import { upnpMapping } from './upnp.js'
 
 /**
  * What reachability adds to the libp2p node: the circuit-relay transport (dial and be dialled
@@ -28,8 +28,7 @@ export function reachNetwork (options: ReachOptions, listen: string[], punch = n
   if (stated !== 'private' && options.relayService !== false) services.relay = relayService(options.relayData)
   if (stated === undefined) services.autonat = autoNAT()
   if (options.upnp !== false && stated !== 'public' && listen.some(isRoutableListen)) {
-    // Without AutoNAT (reachability stated), a mapping the router made is taken as confirmed.
-    services.upnp = uPnPNAT({ portMappingDescription: 'shoal', autoConfirmAddress: stated !== undefined })
+    services.upnp = upnpMapping(punch.ranges, stated !== undefined)
   }
   return {
     transports: [circuitRelayTransport({ reservationCompletionTimeout: RELAY_HOP_TIMEOUT_MS })],

@@ -34,8 +34,10 @@ const NETLAB = fileURLToPath(new URL('../../../../shared/netlab/netlab', import.
 /** A lab of its own (namespaces, addresses, queue); override with NETLAB_PREFIX / NETLAB_QUEUE / NETLAB_NET (or SHOAL_REACH_NET). */
 const LAB_ENV = { ...process.env, NETLAB_PREFIX: process.env.NETLAB_PREFIX ?? 'sq-', NETLAB_QUEUE: process.env.NETLAB_QUEUE ?? '7786' }
 const LAB_NET = process.env.SHOAL_REACH_NET ?? process.env.NETLAB_NET ?? '10.86'
-const HOSTS = 8
+const HOSTS = 9
 const NAT = ['--nat-of', 'p2=cone', '--nat-of', 'p4=symmetric', '--nat-of', 'p5=symmetric', '--nat-of', 'p7=symmetric', '--nat-of', 'p8=cone']
+/** p9's router offers UPnP when miniupnpd can be installed; else p9 is a plain cone host and the UPnP case skips. */
+const UPNP_HOST = 'p9'
 const FILE_BYTES = 4 * MiB + 7
 
 const skip = process.getuid?.() !== 0
@@ -90,14 +92,16 @@ function directAddr (sharing: Record<string, unknown>): string {
 
 let root = ''
 let labMissing: string | undefined
+let upnpMissing: string | undefined
 
 before(async () => {
   if (skip !== false) return
   labMissing = ensureDebianPackage('/usr/sbin/iptables', 'iptables')
   if (labMissing !== undefined) return
+  upnpMissing = ensureDebianPackage('/usr/sbin/miniupnpd', 'miniupnpd-iptables')
   root = await mkdtemp(join(tmpdir(), 'shoal-nat-'))
   try {
-    await lab('up', String(HOSTS), '--rate', '100mbit', '--delay', '5ms', '--net', LAB_NET, ...NAT)
+    await lab('up', String(HOSTS), '--rate', '100mbit', '--delay', '5ms', '--net', LAB_NET, ...NAT, '--nat-of', `${UPNP_HOST}=${upnpMissing === undefined ? 'cone+upnp' : 'cone'}`)
   } catch (err: any) {
     labMissing = `netlab cannot build its NAT lab here: ${String(err.stderr ?? err.message).trim().split('\n').at(-1) ?? ''}`
     return
@@ -180,4 +184,48 @@ test('behind NAT routers: cone seeder → public getter direct, by link and by b
   const fromSeeders = Object.entries(bare.last.peers as Record<string, number>).filter(([peer]) => seeders.has(peer)).reduce((sum, [, n]) => sum + n, 0)
   assert.ok(fromSeeders > 0, `no bytes from a NATed seeder found in the DHT: ${JSON.stringify(bare.last.peers)}`)
   assert.equal(bare.last.relayed, 0)
+})
+
+/** `shoal <args> --json` in a lab host, for commands that talk to a running daemon (no listen flags). */
+async function cliIn (host: string, args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run('ip', ['netns', 'exec', `${LAB_ENV.NETLAB_PREFIX}${host}`, process.execPath, SHOAL_BIN, ...args, '--json'])
+  return JSON.parse(stdout.trim().split('\n').filter(l => l.startsWith('{')).at(-1) ?? '{}')
+}
+
+test('behind a UPnP router: the node maps its port, reports public, and serves getters (public and behind a cone router) directly, nothing relayed', { skip, timeout: 150_000 }, async (t) => {
+  if (labMissing !== undefined) return t.skip(labMissing)
+  if (upnpMissing !== undefined) return t.skip(`no UPnP router: ${upnpMissing}`)
+  const wan = /public=(\S+)/.exec((await lab('hosts')).split('\n').find(l => l.startsWith(`${UPNP_HOST} `)) ?? '')?.[1]
+  assert.ok(wan !== undefined, `netlab gave ${UPNP_HOST} no public address`)
+  const dataDir = join(root, 'data-upnp')
+  // No bootstrap, no relay, no stated reachability: what the node learns comes from the router.
+  const [cmd, argv] = await shoalIn(UPNP_HOST, dataDir, ['daemon'])
+  servers.push(spawn(cmd, argv, { stdio: 'ignore' }))
+  let status: Record<string, unknown> = {}
+  const deadline = Date.now() + 60_000
+  while (status.reachability !== 'public' && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 1_000))
+    status = await cliIn(UPNP_HOST, ['status', '--data-dir', dataDir]).catch(() => ({}))
+  }
+  assert.equal(status.reachability, 'public', `the node behind the UPnP router reported ${JSON.stringify(status)}`)
+  const mapped = (status.addrs as string[]).find(a => a.startsWith(`/ip4/${wan}/tcp/`))
+  assert.ok(mapped !== undefined, `no address on the router's WAN ${wan} among ${JSON.stringify(status.addrs)}`)
+  assert.deepEqual(status.relays, [], 'a node public through its mapping holds no relay reservation')
+
+  const film = join(root, 'upnp-film.bin')
+  await writeRandomFile(film, FILE_BYTES)
+  const want = await sha256File(film)
+  const shared = await cliIn(UPNP_HOST, ['share', film, '--data-dir', dataDir])
+  assert.equal(shared.event, 'sharing', JSON.stringify(shared))
+  assert.ok(decodeURIComponent(shared.link as string).includes(mapped.split('/p2p/')[0]!), `the link carries the mapped address: ${String(shared.link)}`)
+  const [fromPublic, fromCone] = await Promise.all([
+    getIn('p3', 'p3-upnp', shared.link as string, ['--reachability', 'public', '--timeout', '60']),
+    getIn('p8', 'p8-upnp', shared.link as string, ['--timeout', '60'])
+  ])
+  for (const [who, got] of [['public getter', fromPublic], ['getter behind a cone router', fromCone]] as const) {
+    assert.equal(got.code, 0, `${who}: ${JSON.stringify(got.last)}`)
+    assert.equal(await sha256File(got.last.path as string), want, who)
+    assert.equal(got.last.relayed, 0, `${who}: no byte relayed`)
+    assert.ok(((got.last.peers as Record<string, number>)[shared.peerId as string] ?? 0) > 0, `${who}: no byte from the node behind UPnP: ${JSON.stringify(got.last.peers)}`)
+  }
 })
