@@ -229,3 +229,33 @@ test('behind a UPnP router: the node maps its port, reports public, and serves g
     assert.ok(((got.last.peers as Record<string, number>)[shared.peerId as string] ?? 0) > 0, `${who}: no byte from the node behind UPnP: ${JSON.stringify(got.last.peers)}`)
   }
 })
+
+test('a crowd, half of it behind cone routers: every getter completes, and the NATed getters served others', { skip, timeout: 180_000 }, async (t) => {
+  if (labMissing !== undefined) return t.skip(labMissing)
+  const tiny = join(root, 'crowd-tiny.bin')
+  await writeRandomFile(tiny, 1024)
+  const film = join(root, 'crowd-film.bin')
+  await writeRandomFile(film, 2 * FILE_BYTES)
+  const want = await sha256File(film)
+  const relay = await sharer('p1', tiny, ['--reachability', 'public'])
+  // A seeder slower than the crowd, so getters take pieces from each other.
+  const seeder = await sharer('p3', film, ['--reachability', 'public', '--upload-limit', '1M'])
+  const crowd = [['p2', 'cone'], ['p8', 'cone'], ['p1', 'public'], ['p6', 'public']] as const
+  const ids = new Map<string, string>()
+  for (const [host] of crowd) {
+    const id = await cliIn(host, ['id', '--no-mdns', '--data-dir', join(root, `data-crowd-${host}`)])
+    ids.set(host, id.peerId as string)
+  }
+  const results = await Promise.all(crowd.map(async ([host, kind]) => await getIn(host, `crowd-${host}`, seeder.link as string,
+    ['--timeout', '120', '--bootstrap', directAddr(relay), ...(kind === 'public' ? ['--reachability', 'public'] : [])])))
+  const servedBy = new Map<string, number>()
+  for (const [i, [host]] of crowd.entries()) {
+    const got = results[i]!
+    assert.equal(got.code, 0, `${host}: ${JSON.stringify(got.last)}`)
+    assert.equal(await sha256File(got.last.path as string), want, host)
+    for (const [peer, bytes] of Object.entries(got.last.peers as Record<string, number>)) servedBy.set(peer, (servedBy.get(peer) ?? 0) + bytes)
+  }
+  for (const [host, kind] of crowd) {
+    if (kind === 'cone') assert.ok((servedBy.get(ids.get(host)!) ?? 0) > 0, `the getter behind ${host}'s cone router served nobody: ${JSON.stringify(Object.fromEntries(servedBy))}`)
+  }
+})
