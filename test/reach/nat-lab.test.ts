@@ -58,8 +58,8 @@ async function shoalIn (host: string, dataDir: string, args: string[]): Promise<
 const servers: ChildProcess[] = []
 
 /** Starts `shoal share` in a host and resolves its `sharing` event. */
-async function sharer (host: string, file: string, args: string[]): Promise<Record<string, unknown>> {
-  const [cmd, argv] = await shoalIn(host, join(root, `data-${host}`), ['share', file, ...args])
+async function sharer (host: string, file: string, args: string[], name = host): Promise<Record<string, unknown>> {
+  const [cmd, argv] = await shoalIn(host, join(root, `data-${name}`), ['share', file, ...args])
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
   servers.push(child)
   return await new Promise((resolve, reject) => {
@@ -237,9 +237,9 @@ test('a crowd, half of it behind cone routers: every getter completes, and the N
   const film = join(root, 'crowd-film.bin')
   await writeRandomFile(film, 2 * FILE_BYTES)
   const want = await sha256File(film)
-  const relay = await sharer('p1', tiny, ['--reachability', 'public'])
+  const relay = await sharer('p1', tiny, ['--reachability', 'public'], 'crowd-relay')
   // A seeder slower than the crowd, so getters take pieces from each other.
-  const seeder = await sharer('p3', film, ['--reachability', 'public', '--upload-limit', '1M'])
+  const seeder = await sharer('p3', film, ['--reachability', 'public', '--upload-limit', '1M'], 'crowd-seeder')
   const crowd = [['p2', 'cone'], ['p8', 'cone'], ['p1', 'public'], ['p6', 'public']] as const
   const ids = new Map<string, string>()
   for (const [host] of crowd) {
