@@ -4,7 +4,7 @@
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, small-file-daemon (1 KiB between two running daemons), small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
  * root and ../shared/netlab); only when named: browser (the web page in headless Chromium), big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
- * --churn=0.3) and nat (home routers: direct, reversed, punched and relayed pairs), in netlab too, compute (jobs on three loopback workers against the same module run locally) and
+ * --churn=0.3) and nat (home routers: direct, reversed, punched and relayed pairs), in netlab too, compute (jobs on three loopback workers against the same module run locally), compute-map (map in netlab with and without data-local placement) and
  * under-attack (an honest get beside hostile peers pressing on the seeder's memory, on loopback; --attack-seconds=120).
  * Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
@@ -24,7 +24,7 @@ const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
 const all = ['two-peer', 'small-file', 'small-file-daemon', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
-const extra = ['big-crowd', 'dht-scale', 'compute', 'browser', 'nat', 'under-attack']
+const extra = ['big-crowd', 'dht-scale', 'compute', 'compute-map', 'browser', 'nat', 'under-attack']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -86,6 +86,7 @@ for (const name of scenarios) {
       `${label} first piece ${f(p.firstPieceMs)} ms, ${f(p.mbps, 1)} Mbit/s, relayed ${f(p.relayed / 2 ** 20, 1)} MiB${p.failed > 0 ? `, ${p.failed} gets failed` : ''}`
     console.log(`nat ${f(r.bytes / 2 ** 20)} MiB at 20 Mbit/s, 20 ms: ${pair('direct', r.pairs.direct)}; ${pair('direct, libp2p only', r.pairs.directLibp2p)}; ${pair('public<-cone', r.pairs.publicCone)}; ` +
       `${pair('cone<->cone', r.pairs.coneCone)}; ${pair('symmetric via data relay', r.pairs.symmetricRelay)}; ` +
+      (r.pairs.publicUpnp !== undefined ? `${pair('public<-cone+upnp', r.pairs.publicUpnp)} (public after ${f(r.upnp.mappedMs ?? 0)} ms), upnp/direct throughput ${f(r.pairs.publicUpnp.mbps / r.pairs.direct.mbps, 2)}; ` : `upnp skipped: ${r.upnp.skipped ?? ''}; `) +
       `cone<->cone punched ${r.punch.punched}/${r.punch.attempts} (target 20/20), median get ${f(r.punch.medianMs)} ms; ` +
       `punched/direct: first piece ${f(r.ratios.coneConeFirstPiece ?? 0, 2)} (target <= 2), throughput ${f(r.ratios.coneConeThroughput ?? 0, 2)} (target >= 0.9); ` +
       `punched/libp2p-only: throughput ${f((r.pairs.coneCone.mbps / r.pairs.directLibp2p.mbps), 2)}`)
@@ -111,6 +112,13 @@ for (const name of scenarios) {
       `3 replicas ${f(r.run3Ms)} ms (x${f(r.run3Ratio, 2)}), whole 'shoal run' command ${f(r.commandMs)} ms; ` +
       `map ${r.map.files} x ${f(r.map.fileBytes / 1024)} KiB: data on workers ${f(r.map.localMs)} ms ${f(r.map.localMovedBytes / 2 ** 20, 2)} MiB moved, on the requester only ${f(r.map.remoteMs)} ms ${f(r.map.remoteMovedBytes / 2 ** 20, 2)} MiB moved; ` +
       `get ${f(r.get.bytes / 2 ** 20)} MiB from a worker: idle ${f(r.get.idleMBps)} MB/s, while it runs a job ${f(r.get.busyMBps)} MB/s (ratio ${f(r.get.ratio, 2)}; ${r.get.overlapped}/${r.get.rounds} gets ended before the job, which took ${f(r.get.spinJobMs)} ms)`)
+  } else if (name === 'compute-map') {
+    const { computeMapBench } = await import('./scenarios/compute-map.js')
+    const r = await computeMapBench({ quick })
+    results[name] = r
+    const line = (label: string, m: typeof r.local): string => `${label} ${f(m.ms)} ms, ${f(m.moved / 2 ** 20, 2)} MiB of input moved, ${m.agreed} agreed, ${m.failed} failed`
+    console.log(`compute-map ${r.files} x ${f(r.fileBytes / 1024)} KiB at 20 Mbit/s, 20 ms, 4 workers (${r.local.holders} holding the data), 2 replicas: ` +
+      `${line('where the data is', r.local)}; ${line('any idle worker (--no-locality)', r.anywhere)}; time without/with locality ${f(r.timeRatio, 2)}`)
   } else {
     console.error(`unknown scenario ${name}; choose from ${[...all, ...extra].join(', ')}`)
     process.exitCode = 2

@@ -8,7 +8,9 @@
  *    getter (pieces on the libp2p connection, as on a punched one: what the transport costs);
  *  - public ← cone: the cone seeder dials the getter back (connection reversal);
  *  - cone ↔ cone: DCUtR hole punch through a signalling relay;
- *  - symmetric ↔ symmetric: through a data relay (--relay-data), the last resort.
+ *  - symmetric ↔ symmetric: through a data relay (--relay-data), the last resort;
+ *  - public ← cone+upnp: a daemon behind a UPnP router (no relay, no stated reachability) maps
+ *    its port; the time until it reports public is printed (when Debian's miniupnpd can be had).
  * Per pair: time to the first piece (a whole get of a one-piece file, from the command's start to
  * done), throughput of the big file, and the bytes relayed; then cone ↔ cone punch success over
  * N fresh getters (done through a relay that carries no data can only be punched).
@@ -18,6 +20,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { ensureDebianPackage } from '../../test/helpers/debian.js'
 import { MIB, writeRandomFile } from '../lib/files.js'
 import { execIn, inHost, labAvailable, labDown, labIp, labUp } from '../lib/netlab.js'
 import { median } from '../lib/proc.js'
@@ -31,12 +34,14 @@ const SMALL_BYTES = 200 * 1024
 export interface PairResult { firstPieceMs: number, seconds: number, mbps: number, relayed: number, bytes: number, /** Gets that did not end `done` (left out of the medians). */ failed: number }
 export interface NatResult {
   bytes: number
-  pairs: Record<'direct' | 'directLibp2p' | 'publicCone' | 'coneCone' | 'symmetricRelay', PairResult>
+  pairs: Record<'direct' | 'directLibp2p' | 'publicCone' | 'coneCone' | 'symmetricRelay', PairResult> & { publicUpnp?: PairResult }
+  /** ms from the daemon's start until it reported public through its UPnP mapping; or why not measured. */
+  upnp: { mappedMs?: number, skipped?: string }
   punch: { attempts: number, punched: number, medianMs: number }
   ratios: Record<string, number>
 }
 
-interface Seeder { child: ChildProcess, links: string[], addr: string }
+interface Seeder { child: ChildProcess, links: string[], addr: string, mappedMs?: number }
 
 export async function natBench (options: { quick: boolean }): Promise<NatResult> {
   const missing = labAvailable()
@@ -48,7 +53,8 @@ export async function natBench (options: { quick: boolean }): Promise<NatResult>
   const seeders: Seeder[] = []
   let net = ''
   try {
-    await labUp(8, ['--rate', RATE, '--delay', DELAY, ...NAT])
+    const upnpMissing = ensureDebianPackage('/usr/sbin/miniupnpd', 'miniupnpd-iptables')
+    await labUp(9, ['--rate', RATE, '--delay', DELAY, ...NAT, '--nat-of', `p9=${upnpMissing === undefined ? 'cone+upnp' : 'cone'}`])
     net = (await labIp('p1')).split('.').slice(0, 2).join('.')
     const common = async (host: string, dir: string): Promise<string[]> =>
       ['--json', '--no-mdns', '--listen', `/ip4/${await labIp(host)}/tcp/0`, '--public-range', `${net}.0.0/16`, '--data-dir', join(root, dir)]
@@ -66,6 +72,8 @@ export async function natBench (options: { quick: boolean }): Promise<NatResult>
     const publicSeeder = await share('p2', [small, big], [])
     const coneSeeder = await share('p4', [small, big], ['--bootstrap', relay.addr])
     const symmetricSeeder = await share('p6', [small, big], ['--bootstrap', dataRelay.addr])
+    const upnp = upnpMissing === undefined ? await upnpSeeder('p9', [small, big], await common('p9', 'seed-p9')) : undefined
+    if (upnp !== undefined) seeders.push(upnp)
     let n = 0
     const get = async (host: string, link: string, extra: string[] = []): Promise<{ ms: number, relayed: number, ok: boolean }> => {
       const args = ['get', link, '-o', join(root, `out-${++n}`), '--timeout', '60', ...extra, ...await common(host, `get-${n}`)]
@@ -100,7 +108,8 @@ export async function natBench (options: { quick: boolean }): Promise<NatResult>
       directLibp2p: await pair('p3', publicSeeder, ['--no-direct']),
       publicCone: await pair('p3', coneSeeder),
       coneCone: await pair('p5', coneSeeder),
-      symmetricRelay: await pair('p7', symmetricSeeder)
+      symmetricRelay: await pair('p7', symmetricSeeder),
+      ...(upnp?.mappedMs !== undefined ? { publicUpnp: await pair('p3', upnp) } : {})
     }
     const tries: Array<{ ms: number, relayed: number, ok: boolean }> = []
     for (let i = 0; i < attempts; i++) tries.push(await get('p5', coneSeeder.links[0] as string))
@@ -113,6 +122,7 @@ export async function natBench (options: { quick: boolean }): Promise<NatResult>
     return {
       bytes: bigBytes,
       pairs,
+      upnp: upnpMissing !== undefined ? { skipped: upnpMissing } : upnp?.mappedMs === undefined ? { skipped: 'the node behind the UPnP router did not report public within 60 s' } : { mappedMs: upnp.mappedMs },
       punch: { attempts, punched: punchedTries.length, medianMs: punchedTries.length > 0 ? median(punchedTries.map(t => t.ms)) : NaN },
       ratios
     }
@@ -140,4 +150,28 @@ async function startSharer (host: string, files: string[], args: string[]): Prom
     })
     child.on('exit', code => { clearTimeout(timer); reject(new Error(`share in ${host} exited ${String(code)}`)) })
   })
+}
+
+/**
+ * `shoal daemon` in a host behind a UPnP router: waits until it reports public (its mapping made),
+ * then shares `files` through it. `mappedMs` stays undefined when that does not happen within 60 s.
+ */
+async function upnpSeeder (host: string, files: string[], common: string[]): Promise<Seeder> {
+  const dataDir = common[common.indexOf('--data-dir') + 1] as string
+  const [cmd, argv] = inHost(host, process.execPath, [SHOAL_BIN, 'daemon', ...common])
+  const started = Date.now()
+  const child = spawn(cmd, argv, { stdio: 'ignore' })
+  const cli = async (args: string[]): Promise<Record<string, any>> => {
+    const { stdout } = await execIn(host, process.execPath, [SHOAL_BIN, ...args, '--json', '--data-dir', dataDir])
+    return JSON.parse(stdout.trim().split('\n').filter(l => l.startsWith('{')).at(-1) ?? '{}')
+  }
+  let mappedMs: number | undefined
+  while (mappedMs === undefined && Date.now() - started < 60_000) {
+    await new Promise(resolve => setTimeout(resolve, 250))
+    const status: Record<string, any> = await cli(['status']).catch(() => ({}))
+    if (status.reachability === 'public') mappedMs = Date.now() - started
+  }
+  const links: string[] = []
+  for (const file of files) links.push((await cli(['share', file])).link as string)
+  return { child, links, addr: '', mappedMs }
 }

@@ -30,6 +30,8 @@ export interface MapOptions {
   output: string
   sameNetworkOk?: boolean
   noCache?: boolean
+  /** Place jobs on workers holding the dataset first (default true); false: any idle worker, as if none held it. */
+  locality?: boolean
   signal?: AbortSignal
   /** Each file's outcome as it ends. */
   onFile?: (outcome: MapFileOutcome, done: MapTotals) => void
@@ -82,9 +84,10 @@ export async function mapDataset (c: NodeComponents, run: Run, findWorkers: (sig
   const files = manifest.kind === 'dir' ? manifest.files.map(f => ({ input: `${cid}/${f.path}`, path: f.path, size: f.size })) : [{ input: cid, path: manifest.name, size: manifest.files[0]?.size ?? 0 }]
   if (files.length > MAX_MAP_FILES) throw new ShoalError(ErrorCode.BadArgument, `${files.length} files in ${cid}, limit ${MAX_MAP_FILES}`)
   const [workers, holders] = await Promise.all([findWorkers(signal), holdersOf(c, link.cid, signal)])
-  const holding = workers.filter(w => holders.has(w))
-  const elsewhere = workers.filter(w => !holders.has(w))
-  const totals: MapTotals = { dataset: cid, files: files.length, done: 0, agreed: 0, cached: 0, failed: 0, movedBytes: 0, workers: workers.length, holders: holding.length }
+  const local = options.locality !== false
+  const holding = local ? workers.filter(w => holders.has(w)) : []
+  const elsewhere = workers.filter(w => !holding.includes(w))
+  const totals: MapTotals = { dataset: cid, files: files.length, done: 0, agreed: 0, cached: 0, failed: 0, movedBytes: 0, workers: workers.length, holders: workers.filter(w => holders.has(w)).length }
   options.onStart?.({ ...totals })
   await mkdir(options.output, { recursive: true })
   const staging = join(options.output, MAP_STAGING_DIR)

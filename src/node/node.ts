@@ -231,7 +231,8 @@ export class ShoalNode {
       registry: this.registry,
       content: this,
       signal: this.stopping.signal,
-      warn: message => this.events.warning?.(message)
+      warn: message => this.events.warning?.(message),
+      directPort: () => this.direct?.port
     }
   }
 

@@ -49,6 +49,8 @@ export interface NodeComponents {
   readonly signal: AbortSignal
   /** Tells the node's user about something odd that is not an error. */
   readonly warn: (message: string) => void
+  /** The TCP port of the node's direct connections (net/direct/), once it listens; undefined without them. */
+  readonly directPort: () => number | undefined
 }
 
 /**

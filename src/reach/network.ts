@@ -11,7 +11,7 @@ import { addressOrder } from './address-order.js'
 import { holePunching } from './hole-punch.js'
 import { PublicRanges } from './public-ranges.js'
 import { PunchPort } from './punch-port.js'
-import { upnpMapping } from './upnp.js'
+import { ExtraPorts, upnpMapping } from './upnp.js'
 
 /**
  * What reachability adds to the libp2p node: the circuit-relay transport (dial and be dialled
@@ -20,7 +20,7 @@ import { upnpMapping } from './upnp.js'
  * DCUtR (with the fixes TCP hole punching needs: hole-punch.ts), AutoNAT and UPnP. Everything
  * comes from libp2p's own packages.
  */
-export function reachNetwork (options: ReachOptions, listen: string[], punch = new PunchPort(new PublicRanges(options.publicRanges))): NetworkExtension {
+export function reachNetwork (options: ReachOptions, listen: string[], punch = new PunchPort(new PublicRanges(options.publicRanges)), extraPorts = new ExtraPorts()): NetworkExtension {
   const stated = options.reachability
   const services: NonNullable<NetworkExtension['services']> = {
     dcutr: holePunching(punch)
@@ -28,7 +28,7 @@ export function reachNetwork (options: ReachOptions, listen: string[], punch = n
   if (stated !== 'private' && options.relayService !== false) services.relay = relayService(options.relayData)
   if (stated === undefined) services.autonat = autoNAT()
   if (options.upnp !== false && stated !== 'public' && listen.some(isRoutableListen)) {
-    services.upnp = upnpMapping(punch.ranges, stated !== undefined)
+    services.upnp = upnpMapping(punch.ranges, stated !== undefined, extraPorts)
   }
   return {
     transports: [circuitRelayTransport({ reservationCompletionTimeout: RELAY_HOP_TIMEOUT_MS })],

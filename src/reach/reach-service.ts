@@ -10,6 +10,7 @@ import type { ReachOptions } from './options.js'
 import { PublicRanges } from './public-ranges.js'
 import { PunchPort } from './punch-port.js'
 import { reachStatus, type ReachStatus } from './reach-status.js'
+import { ExtraPorts } from './upnp.js'
 
 export const REACH_SERVICE = 'reach'
 
@@ -83,10 +84,16 @@ export class ReachService implements NodeService {
 export function reachCapability (options: ReachOptions, listen: string[]): Capability {
   const ranges = new PublicRanges(options.publicRanges)
   const punch = new PunchPort(ranges)
+  const extraPorts = new ExtraPorts()
   return {
     name: REACH_SERVICE,
-    network: reachNetwork(options, listen, punch),
-    create: (components: NodeComponents) => new ReachService(components.libp2p, options, components.signal, punch, ranges)
+    network: reachNetwork(options, listen, punch, extraPorts),
+    create: (components: NodeComponents) => {
+      // A UPnP router maps the direct port with libp2p's (upnp.ts); the direct server listens by now.
+      const direct = components.directPort()
+      if (direct !== undefined) extraPorts.ports.add(direct)
+      return new ReachService(components.libp2p, options, components.signal, punch, ranges)
+    }
   }
 }
 

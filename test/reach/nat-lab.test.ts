@@ -28,6 +28,7 @@ import { promisify } from 'node:util'
 import { SHOAL_BIN, sha256File } from '../cli/harness.js'
 import { MiB, writeRandomFile } from '../helpers/swarm.js'
 import { ensureDebianPackage } from '../helpers/debian.js'
+import { DIRECT_MIN_BYTES } from '../../src/swarm/requester/constants.js'
 
 const run = promisify(execFile)
 const NETLAB = fileURLToPath(new URL('../../../../shared/netlab/netlab', import.meta.url))
@@ -192,7 +193,7 @@ async function cliIn (host: string, args: string[]): Promise<Record<string, unkn
   return JSON.parse(stdout.trim().split('\n').filter(l => l.startsWith('{')).at(-1) ?? '{}')
 }
 
-test('behind a UPnP router: the node maps its port, reports public, and serves getters (public and behind a cone router) directly, nothing relayed', { skip, timeout: 150_000 }, async (t) => {
+test('behind a UPnP router: the node maps its ports, reports public, and serves getters (public and behind a cone router) directly, over its direct port too, nothing relayed', { skip, timeout: 150_000 }, async (t) => {
   if (labMissing !== undefined) return t.skip(labMissing)
   if (upnpMissing !== undefined) return t.skip(`no UPnP router: ${upnpMissing}`)
   const wan = /public=(\S+)/.exec((await lab('hosts')).split('\n').find(l => l.startsWith(`${UPNP_HOST} `)) ?? '')?.[1]
@@ -212,8 +213,9 @@ test('behind a UPnP router: the node maps its port, reports public, and serves g
   assert.ok(mapped !== undefined, `no address on the router's WAN ${wan} among ${JSON.stringify(status.addrs)}`)
   assert.deepEqual(status.relays, [], 'a node public through its mapping holds no relay reservation')
 
+  // Big enough for direct connections: the router maps Shoal's direct port too.
   const film = join(root, 'upnp-film.bin')
-  await writeRandomFile(film, FILE_BYTES)
+  await writeRandomFile(film, DIRECT_MIN_BYTES + MiB)
   const want = await sha256File(film)
   const shared = await cliIn(UPNP_HOST, ['share', film, '--data-dir', dataDir])
   assert.equal(shared.event, 'sharing', JSON.stringify(shared))
@@ -228,6 +230,7 @@ test('behind a UPnP router: the node maps its port, reports public, and serves g
     assert.equal(got.last.relayed, 0, `${who}: no byte relayed`)
     assert.ok(((got.last.peers as Record<string, number>)[shared.peerId as string] ?? 0) > 0, `${who}: no byte from the node behind UPnP: ${JSON.stringify(got.last.peers)}`)
   }
+  assert.ok((fromPublic.last.direct as number) > 0, `the public getter reached the mapped direct port: ${JSON.stringify(fromPublic.last)}`)
 })
 
 test('a crowd, half of it behind cone routers: every getter completes, and the NATed getters served others', { skip, timeout: 180_000 }, async (t) => {

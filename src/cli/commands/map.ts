@@ -25,6 +25,8 @@ Options:
   --memory <size>        each job's memory limit (default 256M)
   --same-network-ok      allow several workers on one failure domain (one host or LAN)
   --no-cache             run again even where an agreed result is known
+  --no-locality          place jobs on any idle worker, not first where the data is (the data then
+                         moves: for comparison)
   --json                 {"event":"map-file",…} per file, then {"event":"map",…} (see README)
   --data-dir, --listen, --bootstrap, --no-mdns, --network-key, -h/--help as for every command
 
@@ -38,6 +40,7 @@ export const MAP_FLAGS = {
   memory: { type: 'string' },
   'same-network-ok': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
+  'no-locality': { type: 'boolean' },
   output: { type: 'string', short: 'o' }
 } as const
 
@@ -60,6 +63,7 @@ export async function map (parsed: Parsed, reporter: Reporter): Promise<number> 
       output,
       sameNetworkOk: parsed.values['same-network-ok'] === true,
       noCache: parsed.values['no-cache'] === true,
+      locality: parsed.values['no-locality'] !== true,
       signal: interrupt.signal,
       onStart: totals => line?.update(bar(totals)),
       onFile: (outcome, totals) => {
