@@ -48,7 +48,7 @@ export async function computeMapBench (options: { quick: boolean }): Promise<Com
       if (bootstrap.length === 0) bootstrap = ['--bootstrap', started.addr]
     }
     const shared = (await cli('p1', ['share', dataset])).find(e => e.event === 'sharing')!
-    const got = (await cli('p2', ['get', String(shared.link)])).at(-1)
+    const got = (await cli('p2', ['get', String(shared.link), '-o', join(root, 'copy-p2')])).at(-1)
     if (got?.event !== 'done') throw new Error(`p2 did not get the dataset: ${JSON.stringify(got)}`)
     const module = join(ROOT, 'examples', 'jobs', 'sha256sum.wasm')
     const map = async (tag: string, extra: string[]): Promise<MapRun> => {
