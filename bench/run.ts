@@ -4,7 +4,7 @@
  * absolute times alone mean little). Results are also written as JSON to bench/results/.
  * Scenarios: two-peer, small-file, small-file-daemon (1 KiB between two running daemons), small-folder (many 1 KiB files in one folder), memory, many-sources, flash-crowd, replicate (the last three need
  * root and ../shared/netlab); only when named: browser (the web page in headless Chromium), big-crowd (--n=48) and dht-scale (--nodes=100 --gets=500
- * --churn=0.3) and nat (home routers: direct, reversed, punched and relayed pairs), in netlab too, compute (jobs on three loopback workers against the same module run locally), compute-map (map in netlab with and without data-local placement), browser-p2p (page <- page over WebRTC beside page <- node, in a network namespace) and
+ * --churn=0.3) and nat (home routers: direct, reversed, punched and relayed pairs), in netlab too, compute (jobs on three loopback workers against the same module run locally), compute-map (map in netlab with and without data-local placement) and
  * under-attack (an honest get beside hostile peers pressing on the seeder's memory, on loopback; --attack-seconds=120).
  * Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
  * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
@@ -24,7 +24,7 @@ const quick = args.includes('--quick')
 const chosen = args.filter(a => !a.startsWith('--'))
 const all = ['two-peer', 'small-file', 'small-file-daemon', 'small-folder', 'memory', 'many-sources', 'flash-crowd', 'replicate']
 /** Scenarios run only when named. */
-const extra = ['big-crowd', 'dht-scale', 'compute', 'compute-map', 'browser', 'browser-p2p', 'nat', 'under-attack']
+const extra = ['big-crowd', 'dht-scale', 'compute', 'compute-map', 'browser', 'nat', 'under-attack']
 const scenarios = chosen.length > 0 ? chosen : all
 
 const f = (n: number, digits = 0): string => n.toFixed(digits)
@@ -112,14 +112,6 @@ for (const name of scenarios) {
       `3 replicas ${f(r.run3Ms)} ms (x${f(r.run3Ratio, 2)}), whole 'shoal run' command ${f(r.commandMs)} ms; ` +
       `map ${r.map.files} x ${f(r.map.fileBytes / 1024)} KiB: data on workers ${f(r.map.localMs)} ms ${f(r.map.localMovedBytes / 2 ** 20, 2)} MiB moved, on the requester only ${f(r.map.remoteMs)} ms ${f(r.map.remoteMovedBytes / 2 ** 20, 2)} MiB moved; ` +
       `get ${f(r.get.bytes / 2 ** 20)} MiB from a worker: idle ${f(r.get.idleMBps)} MB/s, while it runs a job ${f(r.get.busyMBps)} MB/s (ratio ${f(r.get.ratio, 2)}; ${r.get.overlapped}/${r.get.rounds} gets ended before the job, which took ${f(r.get.spinJobMs)} ms)`)
-  } else if (name === 'browser-p2p') {
-    const { browserP2pBench } = await import('./scenarios/browser-p2p.js')
-    const r = await browserP2pBench({ quick })
-    results[name] = r
-    console.log(r.skipped !== undefined
-      ? `browser-p2p skipped: ${r.skipped}`
-      : `browser-p2p ${f(r.bytes / 2 ** 20)} MiB: page <- node over ws ${f(r.fromNodeMBps, 1)} MB/s (first piece ${f(r.fromNodeFirstPieceMs)} ms), ` +
-        `page <- page over WebRTC ${f(r.fromPageMBps, 1)} MB/s (first piece ${f(r.fromPageFirstPieceMs)} ms, ${f(r.fromPageA / 2 ** 20, 1)} MiB from page A), page<-page / page<-node ${f(r.ratio, 2)}`)
   } else if (name === 'compute-map') {
     const { computeMapBench } = await import('./scenarios/compute-map.js')
     const r = await computeMapBench({ quick })
