@@ -77,7 +77,11 @@ for (const name of scenarios) {
     console.log(r.skipped !== undefined
       ? `browser skipped: ${r.skipped}`
       : `browser ${f(r.bytes / 2 ** 20)} MiB: page over ws ${f(r.pageMBps, 1)} MB/s, node get ${f(r.nodeMBps, 1)} MB/s, page/node ${f(r.ratio, 2)}; ` +
-        `first verified piece ${f(r.firstPieceMs)} ms after opening the page; page memory peak: renderer RSS ${f(r.rendererPeakMiB)} MiB, JS heap ${f(r.jsHeapPeakMiB)} MiB`)
+        `first verified piece ${f(r.firstPieceMs)} ms after opening the page; page memory peak: renderer RSS ${f(r.rendererPeakMiB)} MiB, JS heap ${f(r.jsHeapPeakMiB)} MiB; ` +
+        (r.pagePage !== undefined
+          ? `page <- page over WebRTC ${f(r.pagePage.MBps, 1)} MB/s, first verified piece ${f(r.pagePage.firstPieceMs)} ms; page<-page / page<-node: throughput ${f(r.pagePage.ratio, 2)}, first piece ${f(r.pagePage.firstPieceRatio, 2)}` +
+            `${r.namespace ? ' (in a network namespace of its own)' : ''}`
+          : `page <- page skipped: ${r.pagePageSkipped ?? 'not asked for'}`))
   } else if (name === 'nat') {
     const { natBench } = await import('./scenarios/nat.js')
     const r = await natBench({ quick })

@@ -79,8 +79,11 @@ export interface PageServer {
   close: () => Promise<void>
 }
 
-/** A server of the page and nothing else (`shoal web`, `shoal share` without a daemon). */
-export async function startPageServer (host: string, port: number): Promise<PageServer> {
+/**
+ * A server of the page and nothing else (`shoal web`, `shoal share` without a daemon). `shownHost`:
+ * the host its URL names when that is not the one listened on (one address of `0.0.0.0`).
+ */
+export async function startPageServer (host: string, port: number, shownHost?: string): Promise<PageServer> {
   const files = await pageFiles()
   if (files.size === 0) throw new ShoalError(ErrorCode.NotFound, `the web page is not built (no ${PAGE_ROOT}): run 'npm run build'`)
   const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
@@ -107,7 +110,8 @@ export async function startPageServer (host: string, port: number): Promise<Page
     server.listen(port, host, () => resolve())
   })
   const address = server.address() as AddressInfo
-  const shown = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host
+  const named = shownHost ?? host
+  const shown = named === '0.0.0.0' || named === '' ? '127.0.0.1' : named === '::' ? '[::1]' : named.includes(':') ? `[${named}]` : named
   return {
     url: `http://${shown}:${address.port}${PAGE_PATH}/`,
     close: async () => {
@@ -116,6 +120,23 @@ export async function startPageServer (host: string, port: number): Promise<Page
       await closed
     }
   }
+}
+
+/**
+ * Where a node's own page server listens, given the node's addresses, and the host its web link
+ * names: on loopback for a node kept to loopback; else on every interface, the link naming the
+ * first address others can reach (loopback would be the opener's own machine), so the link works
+ * for someone with only a browser. Undefined without a WebSockets address.
+ */
+export function pageHostFor (addrs: string[]): { listen: string, shown: string } | undefined {
+  const hosts = addrs.filter(isWebSocketsAddr).flatMap(a => {
+    const ip = multiaddr(a).getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')
+    return ip?.value !== undefined ? [{ family: ip.name, host: ip.value }] : []
+  })
+  const wide = hosts.find(h => !h.host.startsWith('127.') && h.host !== '::1')
+  if (wide !== undefined) return { listen: wide.family === 'ip6' ? '::' : '0.0.0.0', shown: wide.host }
+  const first = hosts[0]
+  return first !== undefined ? { listen: first.host, shown: first.host } : undefined
 }
 
 /**

@@ -33,6 +33,13 @@ export interface PageEvents {
   onPeers?: (peers: Array<{ peerId: string, addr: string }>) => void
 }
 
+/** Why a link leads this page nowhere (it would otherwise wait for its stall timeout). */
+function noDialableMessage (peers: number, pageProtocol: string): string {
+  if (peers === 0) return 'the link names no peer, and a page cannot look peers up: open the web link that "shoal share" prints'
+  const needed = pageProtocol === 'https:' ? 'a secure WebSockets address (/tls/ws or /wss: a page served over https may not open ws://)' : 'a WebSockets address (/ws or /tls/ws)'
+  return `none of the link's ${peers} peer address${peers === 1 ? '' : 'es'} can be dialled from a page: it needs ${needed}; open the web link that "shoal share" prints`
+}
+
 export class PagePeer {
   private readonly registry = new ContentRegistry()
   /** The OPFS worker, started on first use (a page that is not a secure context uses IndexedDB). */
@@ -95,6 +102,7 @@ export class PagePeer {
       onManifest: events.onManifest
     })
     const dialable = link.peers.filter(addr => pageCanDial(addr, location.protocol))
+    if (dialable.length === 0) throw new Error(noDialableMessage(link.peers.length, location.protocol))
     for (const id of await this.book.addAddrs(dialable)) download.addPeer(id)
     // Dial them at once: the download only learns who is there from connected peers.
     await Promise.all(dialable.map(async addr => await this.libp2p.dial(addr, { signal: AbortSignal.timeout(PAGE_DIAL_TIMEOUT_MS) }).catch(() => undefined)))

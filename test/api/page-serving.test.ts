@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
-import { PAGE_CSP, startPageServer } from '../../src/api/page-server.js'
+import { PAGE_CSP, pageHostFor, startPageServer } from '../../src/api/page-server.js'
 import { startDaemon } from '../helpers/daemon.js'
 import { TestSwarm } from '../helpers/swarm.js'
 
@@ -45,4 +45,23 @@ test("shoal web's server serves the page and nothing else", { timeout: 30_000 },
   assert.equal(root.status, 308, 'the root leads to the page')
   assert.equal((await fetch(new URL('/api/v1/node', server.url))).status, 404)
   assert.equal((await fetch(server.url, { method: 'POST' })).status, 405)
+})
+
+test("share's page is served where its WebSockets are, and the web link names an address others can reach", () => {
+  const id = '12D3KooWELxRWUknLhRSsmjai2SSanH8VUWpN5bVKVxt9quUbhXM'
+  const tcp = `/ip4/127.0.0.1/tcp/4001/p2p/${id}`
+  // A node listening on 0.0.0.0: its addresses are loopback's first, then the LAN's.
+  const wide = [tcp, `/ip4/127.0.0.1/tcp/4003/ws/p2p/${id}`, `/ip4/192.0.2.2/tcp/4003/ws/p2p/${id}`]
+  assert.deepEqual(pageHostFor(wide), { listen: '0.0.0.0', shown: '192.0.2.2' })
+  assert.deepEqual(pageHostFor([`/ip6/::1/tcp/4003/ws/p2p/${id}`, `/ip6/fd00::2/tcp/4003/ws/p2p/${id}`]), { listen: '::', shown: 'fd00::2' })
+  // A node kept to loopback keeps its page there.
+  assert.deepEqual(pageHostFor([tcp, `/ip4/127.0.0.1/tcp/4003/ws/p2p/${id}`]), { listen: '127.0.0.1', shown: '127.0.0.1' })
+  assert.equal(pageHostFor([tcp]), undefined, 'no WebSockets (--no-ws): no page, no web link')
+})
+
+test('a page server on every interface names the given host in its URL', { timeout: 30_000 }, async (t) => {
+  // Listens on loopback only (no traffic elsewhere), named as another host would be.
+  const server = await startPageServer('127.0.0.1', 0, '192.0.2.2')
+  t.after(async () => await server.close())
+  assert.match(server.url, /^http:\/\/192\.0\.2\.2:\d+\/get\/$/)
 })

@@ -132,3 +132,16 @@ test('a page reaches a node over WebSockets with TLS (/tls/ws, --ws-cert and --w
   assert.equal(await hashFile(await save(r, 'secure.bin')), hash, 'the saved file differs from the shared one')
 })
 
+
+test('a link naming no address a page can dial (TCP only) says so at once, instead of waiting', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const r = await rig(t)
+  if (r === undefined) return
+  const path = join(await r.swarm.dir('source'), 'tcp-only.bin')
+  await writeRandomFile(path, 64 * 1024)
+  const seeder = await r.swarm.node('seeder', { reach: false })
+  const shared = await seeder.share(path)
+  // The plain shoal:// link: TCP addresses only, which a browser cannot dial.
+  await r.page.goto(`${r.server.url}#${shared.link}`)
+  await r.page.waitForFunction(() => document.body.dataset.phase === 'error', undefined, { timeout: PAGE_TIMEOUT_MS })
+  assert.match(await r.page.textContent('#status') ?? '', /can be dialled from a page: it needs a WebSockets address/)
+})

@@ -7,40 +7,25 @@
  */
 import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { formatLink } from '../../src/content/link.js'
 import { ensureChromium, launchChromium } from '../helpers/browser.js'
+import { inNamespace, namespaceSkipReason, runInNamespace } from '../helpers/netns.js'
 import { download, PAGE_TIMEOUT_MS, rig, save, TEST_TIMEOUT_MS, WEBRTC_ARGS, webLink, type Rig } from '../helpers/page.js'
 import { hashFile, MiB, writeRandomFile } from '../helpers/swarm.js'
 
-/** Set inside the namespace, where the test itself runs. */
-const IN_NAMESPACE = 'SHOAL_TEST_IN_NETNS'
-/** The namespace: loopback, and a veth with an address of the benchmarking range and a default route on it. */
-const NAMESPACE_SETUP = [
-  'ip link set lo up',
-  'ip link add shoal0 type veth peer name shoal1',
-  'ip addr add 198.18.0.1/24 dev shoal0',
-  'ip link set shoal0 up',
-  'ip link set shoal1 up',
-  'ip route add default dev shoal0'
-].join(' && ')
-
-if (process.env[IN_NAMESPACE] !== '1') {
+if (!inNamespace()) {
   test('page to page over WebRTC, in a network namespace of its own', { timeout: TEST_TIMEOUT_MS }, (t) => {
     const chromium = ensureChromium() // installed out here: the namespace has no network
     if ('skip' in chromium) return t.skip(chromium.skip)
-    if (process.getuid?.() !== 0) return t.skip('needs root for a network namespace (unshare -n)')
-    if (spawnSync('unshare', ['--version'], { stdio: 'ignore' }).status !== 0) return t.skip('no unshare to make a network namespace with')
-    const self = fileURLToPath(import.meta.url)
-    // A test run of its own in there (not a child of this runner: NODE_TEST_CONTEXT is dropped).
-    const { NODE_TEST_CONTEXT: _, ...env } = process.env
-    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${NAMESPACE_SETUP} && exec "$0" --test --test-reporter=tap "$1"`, process.execPath, self], {
-      env: { ...env, [IN_NAMESPACE]: '1' }, encoding: 'utf8', timeout: TEST_TIMEOUT_MS
-    })
+    const cannot = namespaceSkipReason()
+    if (cannot !== undefined) return t.skip(cannot)
+    // A test run of its own in there, not a child of this runner.
+    const run = runInNamespace(['--test', '--test-reporter=tap', fileURLToPath(import.meta.url)], TEST_TIMEOUT_MS)
+    for (const line of run.stdout.match(/^(?:not )?ok \d+ - .*$|^ {2}duration_ms: .*$/gm) ?? []) t.diagnostic(`in the namespace: ${line.trim()}`)
     assert.equal(run.status, 0, `the test in the namespace failed:\n${run.stdout}\n${run.stderr}`)
     assert.match(run.stdout, /^# pass 2$/m, run.stdout)
   })

@@ -31,8 +31,18 @@ export const CHROMIUM_ARGS = [
 
 export type ChromiumCheck = { path: string } | { skip: string }
 
-/** The browser's path, installing Debian's `chromium` if it is missing and we may; else why not. */
+let checked: ChromiumCheck | undefined
+
+/**
+ * The browser's path, installing Debian's `chromium` if it is missing and we may; else why not.
+ * Asked once per process: a failed install is not tried again by every test of a file.
+ */
 export function ensureChromium (): ChromiumCheck {
+  checked ??= findChromium()
+  return checked
+}
+
+function findChromium (): ChromiumCheck {
   const override = process.env.SHOAL_CHROMIUM
   if (override !== undefined && existsSync(override)) return { path: override }
   if (existsSync(CHROMIUM_PATH)) return { path: CHROMIUM_PATH }

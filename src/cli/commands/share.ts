@@ -10,9 +10,7 @@ import { REACH_SERVICE, type ReachService } from '../../reach/index.js'
 import { findDaemon } from '../remote/find-daemon.js'
 import { shareViaDaemon } from '../remote/share-remote.js'
 import { reportShared } from '../transfer-report.js'
-import { startPageServer, type PageServer } from '../../api/page-server.js'
-import { isWebSocketsAddr } from '../../net/websockets.js'
-import { multiaddr } from '@multiformats/multiaddr'
+import { pageHostFor, startPageServer, type PageServer } from '../../api/page-server.js'
 
 export const SHARE_HELP = `Usage: shoal share <path>... [options]
 
@@ -81,16 +79,14 @@ export async function share (parsed: Parsed, reporter: Reporter): Promise<number
 }
 
 /**
- * The web page (api/page-server.ts), served on the host of the node's first WebSockets address
- * (loopback unless the node listens wider), so the web link works for someone with only a
- * browser. None when the node has no WebSockets address (`--no-ws`) or the page is not built.
+ * The web page (api/page-server.ts), served where the node's WebSockets listener is (pageHostFor).
+ * None when the node has no WebSockets address (`--no-ws`) or the page is not built.
  */
 async function pageServerFor (addrs: string[], reporter: Reporter): Promise<PageServer | undefined> {
-  const ws = addrs.find(isWebSocketsAddr)
-  const host = ws !== undefined ? multiaddr(ws).getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value : undefined
-  if (host === undefined) return undefined
+  const where = pageHostFor(addrs)
+  if (where === undefined) return undefined
   try {
-    return await startPageServer(host, 0)
+    return await startPageServer(where.listen, 0, where.shown)
   } catch (err: any) {
     reporter.note(`warning: no web link: ${String(err?.message ?? err)}`)
     return undefined

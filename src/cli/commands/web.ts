@@ -1,5 +1,6 @@
 import { DEFAULT_PAGE_HOST, DEFAULT_PAGE_PORT, startPageServer } from '../../api/page-server.js'
 import { parseLink } from '../../content/link.js'
+import { overWebSockets } from '../../net/websockets.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import type { Parsed } from '../args.js'
 import type { Reporter } from '../reporter.js'
@@ -20,7 +21,7 @@ Options:
 export async function web (parsed: Parsed, reporter: Reporter): Promise<number> {
   if (parsed.positionals.length > 1) throw new ShoalError(ErrorCode.BadArgument, 'web takes at most one link: shoal web [<link>] [--listen <host>:<port>]')
   const link = parsed.positionals[0]
-  if (link !== undefined) parseLink(link)
+  const parsedLink = link !== undefined ? parseLink(link) : undefined
   const listen = (parsed.values.listen as string[] | undefined)?.at(-1)
   const { host, port } = listen !== undefined ? parseListen(listen) : { host: DEFAULT_PAGE_HOST, port: DEFAULT_PAGE_PORT }
   const signalled = untilSignal()
@@ -30,6 +31,9 @@ export async function web (parsed: Parsed, reporter: Reporter): Promise<number> 
     reporter.event({ event: 'web', url: server.url, ...(webLink !== undefined ? { web: webLink } : {}) })
     reporter.say(`Serving the web page at ${server.url}`)
     if (webLink !== undefined) reporter.say(`  web: ${webLink}`)
+    if (parsedLink !== undefined && !parsedLink.peers.some(a => overWebSockets(a.toString()))) {
+      reporter.note('warning: the link names no WebSockets address (/ws or /tls/ws), so a page cannot reach its peers: use the web link "shoal share" prints, or a link from a node with WebSockets')
+    }
     reporter.note('Serving. Press Ctrl+C to stop.')
     await signalled
     return 0
