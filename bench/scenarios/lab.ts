@@ -116,8 +116,13 @@ async function flashCrowd (dir: string, options: LabOptions): Promise<unknown> {
   if (aria2Skipped !== undefined) console.log(`flash-crowd: aria2 BitTorrent baseline skipped: ${aria2Skipped}`)
   for (const n of crowd) {
     const hosts = await crowdLab(n)
-    const run = await shoalCrowd(file, hosts, join(dir, `n${n}`), options.pieceSize)
-    const { shoal, shoalGet } = run
+    // A crowd whose get fails (under heavy load) is reported as such, and the baselines still run.
+    const run = await shoalCrowd(file, hosts, join(dir, `n${n}`), options.pieceSize).catch((error: Error) => {
+      console.log(`flash-crowd N=${n}: the Shoal crowd failed: ${error.message.split('\n')[0] ?? ''}`)
+      return undefined
+    })
+    const shoal = run?.shoal ?? Number.NaN
+    const shoalGet = run?.shoalGet ?? Number.NaN
     // Client-server: the same host serves the file over HTTP to the same N at once.
     const httpSeconds = options.http === false ? Number.NaN : await httpCrowd(file, await labIp('p1'), hosts.map(h => h.host), dir)
     // BitTorrent: the same crowd in the same lab, aria2c seeding and leeching.
@@ -125,8 +130,8 @@ async function flashCrowd (dir: string, options: LabOptions): Promise<unknown> {
     if (bt !== undefined) bittorrent.push({ n, ...bt })
     const aria2 = bt?.seconds ?? Number.NaN
     rows.push({ n, shoal, shoalGet, http: httpSeconds, aria2, tStar })
-    cpu.push(run)
-    console.log(`flash-crowd N=${n}, ${size / MIB} MiB, ${RATE_MBIT} Mbit/s links, ${DELAY}: last done shoal ${shoal.toFixed(1)} s = ${(shoal / tStar).toFixed(2)} T* ` +
+    if (run !== undefined) cpu.push(run)
+    if (run !== undefined) console.log(`flash-crowd N=${n}, ${size / MIB} MiB, ${RATE_MBIT} Mbit/s links, ${DELAY}: last done shoal ${shoal.toFixed(1)} s = ${(shoal / tStar).toFixed(2)} T* ` +
       `(from get start ${(shoalGet / tStar).toFixed(2)} T*), http ${httpSeconds.toFixed(1)} s = ${(httpSeconds / tStar).toFixed(2)} T*, T* ${tStar.toFixed(1)} s (target <= 1.25 T*); ` +
       `CPU s: ${describeCrowdCpu(run)}; direct ${(run.directShare * 100).toFixed(0)} %; TCP connections per downloader ${run.tcpPerDownloader}`)
     if (bt !== undefined) {
@@ -182,7 +187,11 @@ async function shoalCrowd (file: string, hosts: Array<{ host: string, ip: string
     const sharing = JSON.parse(await seeder.firstLine)
     const seederCpu = cpuFrom(seeder)
     const start = Date.now()
-    const gets = await Promise.all(hosts.map(async ({ host, ip }) => await getIn(host, ip, String(sharing.link), dir)))
+    // Every get ends (or times out) before the crowd is judged: none is left running beside what comes next.
+    const settled = await Promise.allSettled(hosts.map(async ({ host, ip }) => await getIn(host, ip, String(sharing.link), dir)))
+    const failed = settled.filter(s => s.status === 'rejected')
+    if (failed.length > 0) throw new Error(`${failed.length} of ${hosts.length} gets failed; first: ${String((failed[0] as PromiseRejectedResult).reason?.message ?? failed[0])}`)
+    const gets = settled.map(s => (s as PromiseFulfilledResult<GetResult>).value)
     const shoal = (Date.now() - start) / 1000
     const seederCpuSeconds = seederCpu()
     const seederPeakMiB = memoryOf(seeder.child.pid as number).peakMiB
