@@ -7,7 +7,8 @@
  * --churn=0.3) and nat (home routers: direct, reversed, punched and relayed pairs), in netlab too, compute (jobs on three loopback workers against the same module run locally), compute-map (map in netlab with and without data-local placement) and
  * under-attack (an honest get beside hostile peers pressing on the seeder's memory, on loopback; --attack-seconds=120).
  * Flags: --quick (smaller files, fewer rounds), --n=2,4 (flash-crowd sizes),
- * --no-http (flash-crowd without the client-server baseline), --piece-size=256k (the lab scenarios
+ * --no-http (flash-crowd without the client-server baseline), --no-aria2 (without the BitTorrent baseline: aria2c
+ * and mktorrent, from Debian's packages, with the benchmark's own tracker), --piece-size=256k (the lab scenarios
  * share with that piece size instead of the default). two-peer and small-file also time aria2c over HTTP
  * (installed from Debian's `aria2` when missing and root; skipped with the reason otherwise).
  */
@@ -64,7 +65,7 @@ for (const name of scenarios) {
     const crowdArg = args.find(a => a.startsWith('--n='))
     const crowd = crowdArg !== undefined ? crowdArg.slice(4).split(',').map(Number) : undefined
     const pieceSize = args.find(a => a.startsWith('--piece-size='))?.slice('--piece-size='.length)
-    const r = await runLab(name, { quick, crowd, http: !args.includes('--no-http'), pieceSize })
+    const r = await runLab(name, { quick, crowd, http: !args.includes('--no-http'), aria2: !args.includes('--no-aria2'), pieceSize })
     results[name] = r
   } else if (name === 'dht-scale') {
     const { dhtScale } = await import('./scenarios/dht-scale.js')

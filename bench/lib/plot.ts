@@ -9,14 +9,14 @@ const run = promisify(execFile)
 export const GNUPLOT = '/usr/bin/gnuplot'
 
 /** Time until the last downloader finishes vs N, for Shoal, HTTP and the fluid bound T*. Needs gnuplot (Debian gnuplot-nox). */
-export async function plotFlashCrowd (rows: Array<{ n: number, shoal: number, http: number, tStar: number }>, png: string, mib: number): Promise<string | undefined> {
+export async function plotFlashCrowd (rows: Array<{ n: number, shoal: number, http: number, aria2?: number, tStar: number }>, png: string, mib: number): Promise<string | undefined> {
   if (!existsSync(GNUPLOT)) {
     console.log('(no plot: install gnuplot-nox for PNG plots)')
     return undefined
   }
   const data = join(tmpdir(), `shoal-plot-${process.pid}.dat`)
   const scriptFile = join(tmpdir(), `shoal-plot-${process.pid}.gp`)
-  await writeFile(data, rows.map(r => `${r.n} ${r.shoal} ${r.http} ${r.tStar}`).join('\n') + '\n')
+  await writeFile(data, rows.map(r => `${r.n} ${r.shoal} ${r.http} ${r.tStar} ${r.aria2 ?? Number.NaN}`).join('\n') + '\n')
   const script = [
     'set terminal png size 800,500',
     `set output '${png}'`,
@@ -28,6 +28,7 @@ export async function plotFlashCrowd (rows: Array<{ n: number, shoal: number, ht
     'set logscale x 2',
     `plot '${data}' using 1:2 with linespoints lw 2 title 'Shoal', ` +
     `'' using 1:3 with linespoints lw 2 title 'HTTP (client-server)', ` +
+    (rows.some(r => Number.isFinite(r.aria2)) ? `'' using 1:5 with linespoints lw 2 title 'BitTorrent (aria2)', ` : '') +
     `'' using 1:4 with lines dt 2 lw 2 title 'fluid lower bound T*'`
   ].join('\n')
   await writeFile(scriptFile, script + '\n')

@@ -6,17 +6,18 @@ import { basename, join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { formatLink } from '../../src/content/link.js'
-import { MIB, writeRandomFile } from '../lib/files.js'
+import { GIB, MIB, writeRandomFile } from '../lib/files.js'
 import { cpuSecondsOf, median, memoryOf, startBackground, type Background } from '../lib/proc.js'
 import { TIME_FORMAT, describeCpu, perGiB, timedResult, type RoleCpu } from '../lib/cpu.js'
 import { HTTP_SERVE, ROOT, SHOAL_BIN, nodeArgs } from '../lib/shoal-cli.js'
 import { execIn, inHost, labAvailable, labDown, labIp, labUp } from '../lib/netlab.js'
 import { plotFlashCrowd } from '../lib/plot.js'
+import { aria2Crowd, bittorrentMissing, type BittorrentCrowd } from '../lib/bittorrent.js'
 
 const RATE_MBIT = 20
 const DELAY = '20ms'
 
-export interface LabOptions { quick: boolean, crowd?: number[], http?: boolean, /** `--piece-size` for the sharers (default: Shoal's). */ pieceSize?: string }
+export interface LabOptions { quick: boolean, crowd?: number[], http?: boolean, /** The aria2 BitTorrent baseline in the flash crowd (default on when aria2c and mktorrent are there). */ aria2?: boolean, /** `--piece-size` for the sharers (default: Shoal's). */ pieceSize?: string }
 
 export async function runLab (name: string, options: LabOptions): Promise<unknown> {
   const missing = labAvailable()
@@ -108,27 +109,48 @@ async function flashCrowd (dir: string, options: LabOptions): Promise<unknown> {
   const file = join(dir, 'payload.bin')
   await writeRandomFile(file, size)
   const tStar = size * 8 / (RATE_MBIT * 1e6)
-  const rows: Array<{ n: number, shoal: number, shoalGet: number, http: number, tStar: number }> = []
+  const rows: Array<{ n: number, shoal: number, shoalGet: number, http: number, aria2: number, tStar: number }> = []
   const cpu: CrowdRun[] = []
+  const bittorrent: Array<BittorrentCrowd & { n: number }> = []
+  const aria2Skipped = options.aria2 === false ? 'not asked (--no-aria2)' : bittorrentMissing()
+  if (aria2Skipped !== undefined) console.log(`flash-crowd: aria2 BitTorrent baseline skipped: ${aria2Skipped}`)
   for (const n of crowd) {
     const hosts = await crowdLab(n)
-    const run = await shoalCrowd(file, hosts, join(dir, `n${n}`), options.pieceSize)
-    const { shoal, shoalGet } = run
+    // A crowd whose get fails (under heavy load) is reported as such, and the baselines still run.
+    const run = await shoalCrowd(file, hosts, join(dir, `n${n}`), options.pieceSize).catch((error: Error) => {
+      console.log(`flash-crowd N=${n}: the Shoal crowd failed: ${error.message.split('\n')[0] ?? ''}`)
+      return undefined
+    })
+    const shoal = run?.shoal ?? Number.NaN
+    const shoalGet = run?.shoalGet ?? Number.NaN
     // Client-server: the same host serves the file over HTTP to the same N at once.
     const httpSeconds = options.http === false ? Number.NaN : await httpCrowd(file, await labIp('p1'), hosts.map(h => h.host), dir)
-    rows.push({ n, shoal, shoalGet, http: httpSeconds, tStar })
-    cpu.push(run)
-    console.log(`flash-crowd N=${n}, ${size / MIB} MiB, ${RATE_MBIT} Mbit/s links, ${DELAY}: last done shoal ${shoal.toFixed(1)} s = ${(shoal / tStar).toFixed(2)} T* ` +
+    // BitTorrent: the same crowd in the same lab, aria2c seeding and leeching.
+    const bt = aria2Skipped !== undefined ? undefined : await aria2Crowd(file, 'p1', hosts.map(h => h.host), join(dir, `n${n}`), sha256Of, ARIA2_TIMEOUT_T_STAR * tStar * 1000)
+    if (bt !== undefined) bittorrent.push({ n, ...bt })
+    const aria2 = bt?.seconds ?? Number.NaN
+    rows.push({ n, shoal, shoalGet, http: httpSeconds, aria2, tStar })
+    if (run !== undefined) cpu.push(run)
+    if (run !== undefined) console.log(`flash-crowd N=${n}, ${size / MIB} MiB, ${RATE_MBIT} Mbit/s links, ${DELAY}: last done shoal ${shoal.toFixed(1)} s = ${(shoal / tStar).toFixed(2)} T* ` +
       `(from get start ${(shoalGet / tStar).toFixed(2)} T*), http ${httpSeconds.toFixed(1)} s = ${(httpSeconds / tStar).toFixed(2)} T*, T* ${tStar.toFixed(1)} s (target <= 1.25 T*); ` +
       `CPU s: ${describeCrowdCpu(run)}; direct ${(run.directShare * 100).toFixed(0)} %; TCP connections per downloader ${run.tcpPerDownloader}`)
+    if (bt !== undefined) {
+      const btSwarm: RoleCpu = { cpuSeconds: bt.seederCpuSeconds + bt.leechersCpuSeconds, received: n * size, sent: n * size }
+      console.log(`flash-crowd N=${n} same run: aria2 (BitTorrent, 256 KiB pieces) ${aria2.toFixed(1)} s, all ${n} copies identical: ${bt.identical}; ` +
+        `shoal/T* ${(shoal / tStar).toFixed(2)}, aria2/T* ${(aria2 / tStar).toFixed(2)}, shoal/aria2 ${(shoal / aria2).toFixed(2)} (target <= 1); ` +
+        `aria2 CPU s: seeder ${(bt.seederCpuSeconds / (n * size / GIB)).toFixed(2)} per GiB sent, whole swarm ${perGiB(btSwarm).perGiBReceived.toFixed(2)} per GiB delivered`)
+    }
     await rm(join(dir, `n${n}`), { recursive: true, force: true })
     await labDown()
   }
   const png = options.http === false ? undefined : await plotFlashCrowd(rows, join(ROOT, 'docs', quick ? 'flash-crowd-quick.png' : 'flash-crowd.png'), size / MIB)
   if (png !== undefined) console.log(`flash-crowd plot: ${png}`)
   await writeFile(join(dir, 'rows.json'), JSON.stringify(rows))
-  return { bytes: size, rows, cpu: cpu.map(crowdCpuJson) }
+  return { bytes: size, rows, cpu: cpu.map(crowdCpuJson), ...(aria2Skipped !== undefined ? { aria2Skipped } : { bittorrent }) }
 }
+
+/** aria2's crowd is given this many T* before it counts as failed. */
+const ARIA2_TIMEOUT_T_STAR = 10
 
 /** The biggest crowd the machine holds (`--n`, default 48) of a 16 MiB file: T*, memory and CPU per peer, every copy compared. */
 async function bigCrowd (dir: string, options: LabOptions): Promise<unknown> {
@@ -165,7 +187,11 @@ async function shoalCrowd (file: string, hosts: Array<{ host: string, ip: string
     const sharing = JSON.parse(await seeder.firstLine)
     const seederCpu = cpuFrom(seeder)
     const start = Date.now()
-    const gets = await Promise.all(hosts.map(async ({ host, ip }) => await getIn(host, ip, String(sharing.link), dir)))
+    // Every get ends (or times out) before the crowd is judged: none is left running beside what comes next.
+    const settled = await Promise.allSettled(hosts.map(async ({ host, ip }) => await getIn(host, ip, String(sharing.link), dir)))
+    const failed = settled.filter(s => s.status === 'rejected')
+    if (failed.length > 0) throw new Error(`${failed.length} of ${hosts.length} gets failed; first: ${String((failed[0] as PromiseRejectedResult).reason?.message ?? failed[0])}`)
+    const gets = settled.map(s => (s as PromiseFulfilledResult<GetResult>).value)
     const shoal = (Date.now() - start) / 1000
     const seederCpuSeconds = seederCpu()
     const seederPeakMiB = memoryOf(seeder.child.pid as number).peakMiB
