@@ -20,3 +20,7 @@ export const BITFIELD_FILE = 'bitfield'
 export const IDB_NAME = 'shoal'
 /** Bundle file names, as scripts/bundle.js writes them next to the page. */
 export const WORKER_SCRIPT = 'opfs-worker.js'
+/** Segments of a secret file read from storage at once when it is opened (64 KiB each). */
+export const SECRET_READ_SEGMENTS = 64
+/** Saving into a download: bytes gathered into one Blob part, so the page holds at most this much. */
+export const SAVE_BLOB_PART_BYTES = 8 * 1024 * 1024

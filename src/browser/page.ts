@@ -5,9 +5,13 @@
  * progress with rate and ETA, a piece map coloured by source, and Save and Delete buttons.
  */
 import { parseLink } from '../content/link.js'
+import type { Manifest } from '../content/manifest.js'
+import { refuseSecretWithoutKey, requireSecret } from '../content/secret.js'
 import type { DownloadProgress, PieceEvent } from '../swarm/requester/download.js'
 import { PAGE_REDRAW_MS } from './constants.js'
+import { openSecretContent, storedContent } from './page-content.js'
 import { PagePeer } from './page-peer.js'
+import { PageSave } from './page-save.js'
 import type { PageStorage } from './page-storage.js'
 
 const PALETTE = ['#2f80ed', '#27ae60', '#f2994a', '#9b51e0', '#eb5757', '#56ccf2', '#6fcf97', '#bb6bd9']
@@ -80,10 +84,6 @@ async function main (): Promise<void> {
     show('error', `Not a Shoal link: ${String(err?.message ?? err)}`)
     return
   }
-  if (link.key !== undefined) {
-    show('error', 'This is a secret link: open it with the shoal command (pages cannot decrypt yet).')
-    return
-  }
   show('connecting', 'Connecting…')
   const map = new PieceMap($<HTMLCanvasElement>('map'))
   const received = new Map<string, number>()
@@ -113,14 +113,22 @@ async function main (): Promise<void> {
     $<HTMLProgressElement>('progress').value = latest.totalBytes > 0 ? latest.verifiedBytes / latest.totalBytes : 0
     show('downloading', `${formatBytes(latest.verifiedBytes)} of ${formatBytes(latest.totalBytes)} verified, ${formatBytes(rate)}/s${eta !== undefined ? `, about ${eta} s left` : ''}`)
   }
+  const key = link.key
+  const saver = new PageSave({ button: $<HTMLButtonElement>('save'), list: $<HTMLElement>('files'), say: text => { $<HTMLElement>('saved').textContent = text } })
+  let outer: Manifest | undefined
   let timer = setInterval(drawPeers, PAGE_REDRAW_MS)
   try {
     const { result, storage } = await peer.get(link, {
       onManifest: manifest => {
-        $<HTMLElement>('name').textContent = manifest.name
+        // A secret content's sealed copy is downloaded like any other, then opened here with the key.
+        if (key !== undefined) requireSecret(manifest)
+        else refuseSecretWithoutKey(manifest)
+        outer = manifest
+        $<HTMLElement>('name').textContent = key !== undefined ? 'A secret content' : manifest.name
+        if (key === undefined && manifest.kind === 'file') saver.early(manifest.name)
         const pieces = manifest.files.reduce((n, f) => n + Math.ceil(f.size / manifest.pieceSize), 0)
         map.reset(pieces)
-        show('downloading', `Manifest verified: ${manifest.name}, ${formatBytes(manifest.files.reduce((n, f) => n + f.size, 0))}`)
+        show('downloading', `Manifest verified: ${key !== undefined ? 'a secret content' : manifest.name}, ${formatBytes(manifest.files.reduce((n, f) => n + f.size, 0))}`)
       },
       onPiece: event => {
         map.mark(event)
@@ -133,36 +141,31 @@ async function main (): Promise<void> {
     timer = setInterval(drawPeers, PAGE_REDRAW_MS)
     drawPeers()
     $<HTMLProgressElement>('progress').value = 1
-    $<HTMLElement>('signer').textContent = `signed by ${result.publisher}`
     document.body.dataset.received = String(result.received)
     document.body.dataset.sources = JSON.stringify(result.peers)
     document.body.dataset.peerId = peer.peerId
-    show('done', `Done: ${result.name}, ${formatBytes(result.bytes)}, every piece verified (${formatBytes(result.received)} fetched, the rest was stored here already).`)
-    offerSave(peer, storage, result.name, link.cid.toString())
+    if (key !== undefined) show('opening', 'Every piece verified: opening it with the link\'s key…')
+    const content = key !== undefined ? await openSecretContent(storage, outer as Manifest, key) : storedContent(storage, outer as Manifest, result.publisher)
+    $<HTMLElement>('name').textContent = content.name
+    $<HTMLElement>('signer').textContent = `signed by ${content.publisher}`
+    const bytes = content.files.reduce((n, f) => n + f.size, 0)
+    const how = key !== undefined ? 'every piece verified, opened with the link\'s key (each file is checked again as it is saved)' : 'every piece verified'
+    show('done', `Done: ${content.name}, ${formatBytes(bytes)}, ${how} (${formatBytes(result.received)} fetched, the rest was stored here already).`)
+    offerDelete(peer, storage, link.cid.toString(), saver)
+    await saver.ready(content)
   } catch (err: any) {
     clearInterval(timer)
     show('error', `Failed: ${String(err?.message ?? err)}`)
   }
 }
 
-/** Save hands the stored file to the browser as a download; Delete clears what the page stored. */
-function offerSave (peer: PagePeer, storage: PageStorage, name: string, cid: string): void {
-  const save = $<HTMLButtonElement>('save')
-  save.disabled = false
-  save.onclick = async () => {
-    const file = await storage.fileOf(0)
-    const url = URL.createObjectURL(file)
-    const a = document.createElement('a')
-    a.href = url
-    a.download = name
-    a.click()
-    setTimeout(() => URL.revokeObjectURL(url), 60_000)
-  }
+/** Delete clears what the page stored (and stops serving it). */
+function offerDelete (peer: PagePeer, storage: PageStorage, cid: string, saver: PageSave): void {
   const remove = $<HTMLButtonElement>('delete')
   remove.disabled = false
   remove.onclick = async () => {
     await peer.remove(cid, storage)
-    save.disabled = true
+    saver.disable()
     remove.disabled = true
     $<HTMLElement>('status').textContent = `Deleted what this page stored for ${cid}.`
   }

@@ -75,6 +75,18 @@ export function isSecretManifest (manifest: Manifest): boolean {
   return files.slice(0, -1).every((file, i) => file.path === dataPath(i) && plainSizeOf(file.size) !== undefined)
 }
 
+/** For `get` without a key: a secret content stops before anything is written (NO_KEY). */
+export function refuseSecretWithoutKey (manifest: Manifest): void {
+  if (isSecretManifest(manifest)) {
+    throw new ShoalError(ErrorCode.NoKey, 'this is a secret content: its link needs the key (#k=…) that was printed when it was shared')
+  }
+}
+
+/** For `get` with a key: only a secret content takes one. */
+export function requireSecret (manifest: Manifest): void {
+  if (!isSecretManifest(manifest)) throw new ShoalError(ErrorCode.BadKey, 'the link carries a key, but its content is not a secret content')
+}
+
 export function fileKey (cipher: SecretCipher, contentKey: Uint8Array, file: number): Uint8Array {
   const info = new Uint8Array(FILE_INFO.byteLength + 4)
   info.set(FILE_INFO)

@@ -13,7 +13,7 @@ import { buildContent } from '../content/build.js'
 import { encodeSignedManifest, signManifest } from '../content/envelope.js'
 import { formatLink, parseLink, type ShoalLink } from '../content/link.js'
 import type { Manifest } from '../content/manifest.js'
-import { CONTENT_KEY_BYTES, isSecretManifest, SECRET_CONTENT_NAME } from '../content/secret.js'
+import { CONTENT_KEY_BYTES, SECRET_CONTENT_NAME } from '../content/secret.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import type { ShoalDatabase } from '../store/database.js'
 import { openFolder, sealFolder, SECRETS_DIR } from '../store/secret-files.js'
@@ -60,18 +60,6 @@ export async function shareSecret (parts: SecretShareParts, path: string, option
 
 export function withKey (link: string, key: Uint8Array): string {
   return formatLink({ ...parseLink(link), key })
-}
-
-/** For `get` without a key: a secret content stops before anything is written (NO_KEY). */
-export function refuseSecretWithoutKey (manifest: Manifest): void {
-  if (isSecretManifest(manifest)) {
-    throw new ShoalError(ErrorCode.NoKey, 'this is a secret content: its link needs the key (#k=…) that was printed when it was shared')
-  }
-}
-
-/** For `get` with a key: only a secret content takes one. */
-export function requireSecret (manifest: Manifest): void {
-  if (!isSecretManifest(manifest)) throw new ShoalError(ErrorCode.BadKey, 'the link carries a key, but its content is not a secret content')
 }
 
 export interface SecretGetParts {

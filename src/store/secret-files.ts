@@ -5,15 +5,16 @@
  * hashed, opening checks the second layer after the outer pieces were verified by the swarm.
  */
 import { constants } from 'node:fs'
-import { mkdir, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { decodeSignedManifest, MAX_SIGNED_MANIFEST_BYTES, verifySignedManifest } from '../content/envelope.js'
-import { manifestCid, type Manifest } from '../content/manifest.js'
-import { HASH_BYTES, hashPiece, merkleRootHex } from '../content/merkle.js'
+import { MAX_SIGNED_MANIFEST_BYTES } from '../content/envelope.js'
+import type { Manifest } from '../content/manifest.js'
+import { RootHasher } from '../content/root-hasher.js'
 import {
-  dataPath, fileKey, openManifest, sealManifest, sealedSize, segmentAad, segmentCount, segmentNonce,
-  SECRET_CONTENT_NAME, SECRET_MANIFEST_PATH, SEGMENT_BYTES, TAG_BYTES, type SecretCipher
+  dataPath, fileKey, sealManifest, segmentAad, segmentCount, segmentNonce,
+  SECRET_CONTENT_NAME, SECRET_DATA_FOLDER, SECRET_MANIFEST_PATH, SEGMENT_BYTES, TAG_BYTES, type SecretCipher
 } from '../content/secret.js'
+import { openInnerManifest, SealedFile, secretDamaged } from '../content/secret-open.js'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { checkFreeSpace } from './disk-space.js'
 import { checkOutputDir, commitDownload, downloadPaths, exists } from './download-paths.js'
@@ -40,7 +41,7 @@ export async function sealFolder (folder: string, files: PlainFile[], pieceSize:
     })
     const output = await open(join(root, dataPath(index)), 'wx')
     try {
-      const hasher = new PieceHasher(pieceSize)
+      const hasher = new RootHasher(pieceSize)
       const key = fileKey(cipher, contentKey, index)
       const segments = segmentCount(file.size)
       const buffer = Buffer.allocUnsafe(SEGMENT_BYTES)
@@ -83,13 +84,9 @@ export interface OpenedContent {
  */
 export async function openFolder (sealedRoot: string, contentKey: Uint8Array, outputDir: string, cipher: SecretCipher = nodeSecretCipher): Promise<OpenedContent> {
   const sealed = await readBounded(join(sealedRoot, SECRET_MANIFEST_PATH), MAX_SIGNED_MANIFEST_BYTES + TAG_BYTES)
-  const envelope = decodeSignedManifest(openManifest(cipher, contentKey, sealed))
-  const innerCid = manifestCid(envelope.manifest)
-  const { manifest, publisher } = await verifySignedManifest(envelope, innerCid)
-  for (const [index, file] of manifest.files.entries()) {
-    const outer = await stat(join(sealedRoot, dataPath(index))).catch(() => undefined)
-    if (outer?.size !== sealedSize(file.size)) throw damaged(`file ${index} has the wrong size`)
-  }
+  const outerFiles = (await readdir(join(sealedRoot, SECRET_DATA_FOLDER)).catch(() => [])).length
+  const sizes = await Promise.all(Array.from({ length: outerFiles }, async (_, index) => (await stat(join(sealedRoot, dataPath(index))).catch(() => undefined))?.size))
+  const { innerCid, manifest, publisher } = await openInnerManifest(cipher, contentKey, sealed, sizes)
   await checkOutputDir(outputDir)
   const paths = downloadPaths(outputDir, manifest.name)
   if (await exists(paths.final)) throw new ShoalError(ErrorCode.OutputExists, `${paths.final} already exists; remove it or choose another --output`)
@@ -100,73 +97,29 @@ export async function openFolder (sealedRoot: string, contentKey: Uint8Array, ou
     for (const [index, file] of manifest.files.entries()) {
       const target = manifest.kind === 'file' ? paths.partial : join(paths.partial, file.path)
       await mkdir(dirname(target), { recursive: true })
-      await openFile(join(sealedRoot, dataPath(index)), target, index, file, manifest.pieceSize, fileKey(cipher, contentKey, index), cipher)
+      await openFile(join(sealedRoot, dataPath(index)), target, new SealedFile(cipher, contentKey, index, file, manifest.pieceSize))
     }
     await commitDownload(paths)
   } catch (err) {
     await rm(paths.partial, { recursive: true, force: true }).catch(() => {})
     throw err
   }
-  return { innerCid: innerCid.toString(), manifest, publisher, path: paths.final }
+  return { innerCid, manifest, publisher, path: paths.final }
 }
 
-async function openFile (source: string, target: string, index: number, file: Manifest['files'][number], pieceSize: number, key: Uint8Array, cipher: SecretCipher): Promise<void> {
+async function openFile (source: string, target: string, sealed: SealedFile): Promise<void> {
   const input = await open(source, 'r')
   const output = await open(target, 'wx')
   try {
-    const hasher = new PieceHasher(pieceSize)
-    const segments = segmentCount(file.size)
     const buffer = Buffer.allocUnsafe(SEGMENT_BYTES + TAG_BYTES)
-    for (let segment = 0; segment < segments; segment++) {
-      const length = Math.min(SEGMENT_BYTES, file.size - segment * SEGMENT_BYTES) + TAG_BYTES
-      const sealed = await readExactly(input, buffer, length, segment * (SEGMENT_BYTES + TAG_BYTES))
-      let plain: Uint8Array
-      try {
-        plain = cipher.open(key, segmentNonce(segment), segmentAad(index, segment, segment === segments - 1), sealed)
-      } catch {
-        throw damaged(`segment ${segment} of file ${index} does not authenticate`)
-      }
-      hasher.update(plain)
-      await writeAll(output, plain)
+    for (let segment = 0; segment < sealed.segments; segment++) {
+      const { offset, length } = sealed.range(segment)
+      await writeAll(output, await sealed.open(await readExactly(input, buffer, length, offset)))
     }
-    if (hasher.root() !== file.root) throw damaged(`${file.path} does not match its Merkle root`)
+    sealed.finish()
   } finally {
     await input.close()
     await output.close()
-  }
-}
-
-/** Hashes a stream of bytes into pieces of `pieceSize` and gives the Merkle root of them. */
-class PieceHasher {
-  private readonly leaves: Uint8Array[] = []
-  private readonly piece: Buffer
-  private filled = 0
-
-  constructor (private readonly pieceSize: number) {
-    this.piece = Buffer.allocUnsafe(pieceSize)
-  }
-
-  update (bytes: Uint8Array): void {
-    let offset = 0
-    while (offset < bytes.byteLength) {
-      const take = Math.min(this.pieceSize - this.filled, bytes.byteLength - offset)
-      this.piece.set(bytes.subarray(offset, offset + take), this.filled)
-      this.filled += take
-      offset += take
-      if (this.filled === this.pieceSize) this.flush()
-    }
-  }
-
-  root (): string {
-    if (this.filled > 0) this.flush()
-    const leaves = new Uint8Array(this.leaves.length * HASH_BYTES)
-    this.leaves.forEach((leaf, i) => leaves.set(leaf, i * HASH_BYTES))
-    return merkleRootHex(leaves)
-  }
-
-  private flush (): void {
-    this.leaves.push(hashPiece(this.piece.subarray(0, this.filled)))
-    this.filled = 0
   }
 }
 
@@ -174,7 +127,7 @@ async function readExactly (handle: FileHandle, buffer: Buffer, length: number, 
   let filled = 0
   while (filled < length) {
     const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled)
-    if (bytesRead === 0) throw damaged('a file is shorter than its manifest says')
+    if (bytesRead === 0) throw secretDamaged('a file is shorter than its manifest says')
     filled += bytesRead
   }
   return buffer.subarray(0, length)
@@ -190,10 +143,6 @@ async function writeAll (handle: FileHandle, bytes: Uint8Array): Promise<void> {
 
 async function readBounded (path: string, limit: number): Promise<Uint8Array> {
   const info = await stat(path)
-  if (info.size > limit) throw damaged('the sealed manifest is too large')
+  if (info.size > limit) throw secretDamaged('the sealed manifest is too large')
   return new Uint8Array(await readFile(path))
-}
-
-function damaged (message: string): ShoalError {
-  return new ShoalError(ErrorCode.BadManifest, `secret content is damaged: ${message}`)
 }

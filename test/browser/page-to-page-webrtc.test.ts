@@ -14,7 +14,7 @@ import { CID } from 'multiformats/cid'
 import { formatLink } from '../../src/content/link.js'
 import { ensureChromium, launchChromium } from '../helpers/browser.js'
 import { inNamespace, namespaceSkipReason, runInNamespace } from '../helpers/netns.js'
-import { download, PAGE_TIMEOUT_MS, rig, save, TEST_TIMEOUT_MS, WEBRTC_ARGS, webLink, type Rig } from '../helpers/page.js'
+import { download, PAGE_TIMEOUT_MS, rig, save, usePickers, TEST_TIMEOUT_MS, WEBRTC_ARGS, webLink, type Rig } from '../helpers/page.js'
 import { hashFile, MiB, writeRandomFile } from '../helpers/swarm.js'
 
 if (!inNamespace()) {
@@ -48,6 +48,7 @@ if (!inNamespace()) {
 
     const other = await launchChromium(chromium.path, undefined, WEBRTC_ARGS)
     t.after(async () => await other.close())
+    await usePickers(other.context, 'none')
     const b: Rig = { ...r, page: await other.context.newPage(), errors: [] }
     const link = `${r.server.url}#${formatLink({ cid: CID.parse(shared.cid), peers: addrs.map(a => multiaddr(a)) })}`
     await download(b, link)
@@ -75,6 +76,7 @@ if (!inNamespace()) {
     // Page B knows only the relay; the relay's peer exchange names page A, by its WebRTC address.
     const other = await launchChromium(chromium.path, undefined, WEBRTC_ARGS)
     t.after(async () => await other.close())
+    await usePickers(other.context, 'none')
     const b: Rig = { ...r, page: await other.context.newPage(), errors: [] }
     await download(b, webLink(r.server, shared.cid, [relay]))
     const sources = JSON.parse(await b.page.evaluate(() => document.body.dataset.sources ?? '{}')) as Record<string, number>

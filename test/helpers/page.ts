@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
-import type { Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { startPageServer, type PageServer } from '../../src/api/page-server.js'
 import { formatLink } from '../../src/content/link.js'
 import { isWebSocketsAddr } from '../../src/net/websockets.js'
@@ -23,8 +23,27 @@ export const WEBRTC_ARGS = ['--disable-features=WebRtcHideLocalIpsWithMdns']
 
 export interface Rig { swarm: TestSwarm, server: PageServer, page: Page, errors: string[] }
 
+/**
+ * The browser's file pickers, which a headless browser cannot show: `none` takes them away (Save
+ * hands the file over as a download, as in browsers without them); `opfs` answers every pick with
+ * a file or folder under `picked/` in the origin's private file system, which `pickedHash` reads.
+ */
+export type Pickers = 'none' | 'opfs'
+
+/** Applies `pickers` to every page of a browser context opened from now on. */
+export async function usePickers (context: BrowserContext, pickers: Pickers): Promise<void> {
+  await context.addInitScript(pickerScript(pickers))
+}
+
+function pickerScript (pickers: Pickers): string {
+  if (pickers === 'none') return "for (const name of ['showSaveFilePicker', 'showDirectoryPicker']) Object.defineProperty(window, name, { value: undefined, configurable: true })"
+  return `const picked = async () => await (await navigator.storage.getDirectory()).getDirectoryHandle('picked', { create: true })
+    Object.defineProperty(window, 'showSaveFilePicker', { configurable: true, value: async (o) => await (await picked()).getFileHandle(o?.suggestedName ?? 'unnamed', { create: true }) })
+    Object.defineProperty(window, 'showDirectoryPicker', { configurable: true, value: picked })`
+}
+
 /** A swarm, the page server and a fresh headless Chromium with one tab; undefined (skipped) without Chromium. */
-export async function rig (t: TestContext, chromiumArgs: string[] = []): Promise<Rig | undefined> {
+export async function rig (t: TestContext, chromiumArgs: string[] = [], pickers: Pickers = 'none'): Promise<Rig | undefined> {
   const chromium = ensureChromium()
   if ('skip' in chromium) {
     t.skip(chromium.skip)
@@ -36,6 +55,7 @@ export async function rig (t: TestContext, chromiumArgs: string[] = []): Promise
   t.after(async () => await server.close())
   const browser = await launchChromium(chromium.path, undefined, chromiumArgs)
   t.after(async () => await browser.close())
+  await usePickers(browser.context, pickers)
   const page = await browser.context.newPage()
   const errors: string[] = []
   page.on('pageerror', err => errors.push(err.message))
@@ -79,4 +99,22 @@ export async function save ({ page, swarm }: Rig, name: string): Promise<string>
   const path = join(await swarm.dir('saved'), name)
   await saved.saveAs(path)
   return path
+}
+
+/** SHA-256 (hex) of what the page saved through an `opfs` picker at `picked/<path>`. */
+export async function pickedHash (page: Page, path: string): Promise<string> {
+  return await page.evaluate(async (path: string) => {
+    let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('picked')
+    const parts = path.split('/')
+    for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part)
+    const file = await (await dir.getFileHandle(parts.at(-1) as string)).getFile()
+    const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer())
+    return [...new Uint8Array(digest)].map(b => b.toString(16).padStart(2, '0')).join('')
+  }, path)
+}
+
+/** Waits until the page says it saved `files` files (or why it could not). */
+export async function savedFiles (page: Page, files: number): Promise<void> {
+  await page.waitForFunction(n => Number(document.body.dataset.saved ?? 0) >= n || document.body.dataset.saveError !== undefined, files, { timeout: PAGE_TIMEOUT_MS })
+  assert.equal(await page.evaluate(() => document.body.dataset.saveError), undefined, 'saving failed')
 }
