@@ -79,6 +79,7 @@ for (const name of scenarios) {
       ? `browser skipped: ${r.skipped}`
       : `browser ${f(r.bytes / 2 ** 20)} MiB: page over ws ${f(r.pageMBps, 1)} MB/s, node get ${f(r.nodeMBps, 1)} MB/s, page/node ${f(r.ratio, 2)}; ` +
         `first verified piece ${f(r.firstPieceMs)} ms after opening the page; page memory peak: renderer RSS ${f(r.rendererPeakMiB)} MiB, JS heap ${f(r.jsHeapPeakMiB)} MiB; ` +
+        (r.secret !== undefined ? `secret link: sealed copy ${f(r.secret.MBps, 1)} MB/s (${f(r.secret.ratio, 2)} of plain), opened and saved at ${f(r.secret.openMBps, 1)} MB/s; ` : '') +
         (r.pagePage !== undefined
           ? `page <- page over WebRTC ${f(r.pagePage.MBps, 1)} MB/s, first verified piece ${f(r.pagePage.firstPieceMs)} ms; page<-page / page<-node: throughput ${f(r.pagePage.ratio, 2)}, first piece ${f(r.pagePage.firstPieceRatio, 2)}` +
             `${r.namespace ? ' (in a network namespace of its own)' : ''}`

@@ -8,6 +8,8 @@
  * Page ← page needs a network namespace of its own (test/helpers/netns.ts, root): the whole
  * scenario then runs in one, so both figures come from the same conditions; without root it
  * measures page ← node on loopback and says why page ← page was skipped.
+ * Then the same bytes shared with --secret: the page downloads the sealed copy and Save opens it
+ * (WebCrypto AES-GCM, every segment and root checked) into a download.
  * Reports rates, ratios, each page's time to its first verified piece, and the first page's
  * memory while it downloads: the renderer's peak RSS (worker included) and peak JS heap, which must
  * stay far below the file's size (pieces go to OPFS, the file is never held in memory).
@@ -19,13 +21,13 @@ import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import type { Page } from 'playwright-core'
-import { startPageServer } from '../../src/api/page-server.js'
+import { startPageServer, webLinkOf } from '../../src/api/page-server.js'
 import { formatLink } from '../../src/content/link.js'
 import { isWebSocketsAddr } from '../../src/net/websockets.js'
-import { createNode } from '../../src/node/node.js'
+import { createNode, type ShoalNode } from '../../src/node/node.js'
 import { ensureChromium, launchChromium, type TestBrowser } from '../../test/helpers/browser.js'
 import { inNamespace, namespaceSkipReason, runInNamespace } from '../../test/helpers/netns.js'
-import { WEBRTC_ARGS } from '../../test/helpers/page.js'
+import { usePickers, WEBRTC_ARGS } from '../../test/helpers/page.js'
 import { mbPerSecond, MIB, writeRandomFile } from '../lib/files.js'
 
 export interface PagePageResult {
@@ -36,6 +38,15 @@ export interface PagePageResult {
   firstPieceRatio: number
   /** Bytes the second page got from the first (all of them, or the run proves nothing). */
   fromPageA: number
+}
+
+export interface SecretResult {
+  /** The sealed copy's download, until the page has opened its inner manifest. */
+  MBps: number
+  /** Save of the opened file (each segment opened with WebCrypto, checked, built into a Blob). */
+  openMBps: number
+  /** Secret download / plain page ← node, same run. */
+  ratio: number
 }
 
 export interface BrowserResult {
@@ -51,6 +62,8 @@ export interface BrowserResult {
   namespace: boolean
   pagePage?: PagePageResult
   pagePageSkipped?: string
+  /** A secret link (#k=) of the same size, opened in the page. */
+  secret?: SecretResult
   skipped?: string
 }
 
@@ -107,6 +120,19 @@ async function webRtcAddrs (page: Page): Promise<string[]> {
   return JSON.parse(await page.evaluate(() => document.body.dataset.addrs ?? '[]')) as string[]
 }
 
+/** The same bytes shared with --secret: the page downloads the sealed copy, then Save opens it. */
+async function secretRun (browser: TestBrowser, seeder: ShoalNode, pageUrl: string, path: string, bytes: number, plainMBps: number): Promise<SecretResult> {
+  const shared = await seeder.share(path, { secret: true })
+  const run = await pageDownload(browser, webLinkOf(shared.link, seeder.addrs(), pageUrl) as string, bytes)
+  const started = Date.now()
+  const [saved] = await Promise.all([run.page.waitForEvent('download', { timeout: DONE_TIMEOUT_MS }), run.page.click('#save')])
+  const openMBps = mbPerSecond(bytes, (Date.now() - started) / 1000)
+  await saved.delete()
+  await run.page.close()
+  await seeder.removeContent(shared.cid)
+  return { MBps: run.MBps, openMBps, ratio: run.MBps / plainMBps }
+}
+
 async function measure (chromiumPath: string, options: { quick: boolean, pagePage: boolean }): Promise<BrowserResult> {
   const bytes = (options.quick ? 64 : 256) * MIB
   const dir = await mkdtemp(join(tmpdir(), 'shoal-bench-browser-'))
@@ -130,11 +156,13 @@ async function measure (chromiumPath: string, options: { quick: boolean, pagePag
 
     const ws = seeder.addrs().filter(isWebSocketsAddr).map(a => multiaddr(a))
     browsers.push(await launchChromium(chromiumPath, undefined, args))
+    await usePickers((browsers[0] as TestBrowser).context, 'none')
     const a = await pageDownload(browsers[0] as TestBrowser, `${server.url}#${formatLink({ cid: CID.parse(shared.cid), peers: ws })}`, bytes)
     const result: BrowserResult = {
       bytes, pageMBps: a.MBps, nodeMBps, ratio: a.MBps / nodeMBps, firstPieceMs: a.firstPieceMs,
       rendererPeakMiB: a.rendererPeakMiB, jsHeapPeakMiB: a.jsHeapPeakMiB, namespace: inNamespace()
     }
+    result.secret = await secretRun(browsers[0] as TestBrowser, seeder, server.url, path, bytes, a.MBps)
     if (!options.pagePage) return result
 
     const addrs = await webRtcAddrs(a.page)

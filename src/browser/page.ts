@@ -16,6 +16,8 @@ import type { PageStorage } from './page-storage.js'
 
 const PALETTE = ['#2f80ed', '#27ae60', '#f2994a', '#9b51e0', '#eb5757', '#56ccf2', '#6fcf97', '#bb6bd9']
 const MAP_COLUMNS = 64
+/** Seconds over which a peer's rate is averaged in the peer list. */
+const RATE_WINDOW_S = 2
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T
 
@@ -66,6 +68,30 @@ class PieceMap {
   }
 }
 
+/** Each peer's receive rate, smoothed over the redraws (an exponential average of ~2 s). */
+class PeerRates {
+  private readonly last = new Map<string, number>()
+  private readonly rates = new Map<string, number>()
+  private at = performance.now()
+
+  sample (received: Map<string, number>): void {
+    const now = performance.now()
+    const seconds = (now - this.at) / 1000
+    if (seconds <= 0) return
+    this.at = now
+    const weight = Math.min(1, seconds / RATE_WINDOW_S)
+    for (const [id, bytes] of received) {
+      const instant = (bytes - (this.last.get(id) ?? 0)) / seconds
+      this.rates.set(id, (this.rates.get(id) ?? instant) * (1 - weight) + instant * weight)
+      this.last.set(id, bytes)
+    }
+  }
+
+  of (id: string): number {
+    return this.rates.get(id) ?? 0
+  }
+}
+
 async function main (): Promise<void> {
   const status = $<HTMLElement>('status')
   const show = (phase: string, text: string): void => {
@@ -90,13 +116,15 @@ async function main (): Promise<void> {
   let latest: DownloadProgress | undefined
   const peer = await PagePeer.start()
   const peersList = $<HTMLElement>('peers')
+  const rates = new PeerRates()
   const drawPeers = (): void => {
     const connections = peer.libp2p.getConnections()
+    rates.sample(received)
     peersList.replaceChildren(...connections.map(c => {
       const id = c.remotePeer.toString()
       const row = document.createElement('li')
       row.style.color = map.colourOf(id)
-      row.textContent = `${id.slice(0, 12)}… over ${transportOf(c.remoteAddr.toString())}: ${formatBytes(received.get(id) ?? 0)} received${peer.scores.isBanned(id) ? ' (banned)' : ''}`
+      row.textContent = `${id.slice(0, 12)}… over ${transportOf(c.remoteAddr.toString())}: ${formatBytes(received.get(id) ?? 0)} received, ${formatBytes(rates.of(id))}/s${peer.scores.isBanned(id) ? ' (banned)' : ''}`
       return row
     }))
     $<HTMLElement>('uploaded').textContent = formatBytes(peer.uploaded)
