@@ -27,6 +27,7 @@ describe('secret links through daemons', () => {
     assertSuccess(shared)
     const sharing = jsonEvents(shared).find(e => e.event === 'sharing') as ShoalEvent
     assert.match(sharing.link as string, /#k=[a-z2-7]{52}$/, show(shared))
+    assert.match(sharing.web as string, /\/get\/#shoal:\/\/\w+\?peer=[^#]*%2Fws%2F[^#]*#k=[a-z2-7]{52}$/, `the web link keeps the key, which a page opens: ${show(shared)}`)
 
     const refused = await h.dir('refused')
     assertJsonFailure(await h.run(['get', (sharing.link as string).split('#')[0]!, '-o', refused, '--json', '--timeout', '30', '--data-dir', getterDir]), ['NO_KEY'])
