@@ -8,6 +8,7 @@
 import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
 import { join } from 'node:path'
+import type { Download } from 'playwright-core'
 import { webLinkOf } from '../../src/api/page-server.js'
 import { encodeContentKey } from '../../src/content/secret.js'
 import { finished, PAGE_TIMEOUT_MS, pickedHash, rig, save, savedFiles, TEST_TIMEOUT_MS, webLink } from '../helpers/page.js'
@@ -46,6 +47,22 @@ test('a secret link opens in a page that is not a secure context (pure-JS AES); 
   await r.page.goto(noKey)
   await r.page.waitForFunction(() => document.body.dataset.phase === 'error', undefined, { timeout: PAGE_TIMEOUT_MS })
   assert.match(await r.page.textContent('#status') ?? '', /secret content: its link needs the key/)
+
+  // Without pickers a folder lists its files, each handed over as a download of its own.
+  const folder = join(await r.swarm.dir('source'), 'docs')
+  const hashes = [await writeRandomFile(join(folder, 'one.pdf'), 300 * 1024 + 1), await writeRandomFile(join(folder, 'sub', 'two.pdf'), 1)]
+  const plainFolder = await seeder.share(folder)
+  await r.page.goto('about:blank')
+  await r.page.goto(webLink(r.server, plainFolder.cid, [seeder]).replace('//127.0.0.1:', '//shoal.test:'))
+  await finished(r)
+  assert.equal(await r.page.isHidden('#save'), true, 'no folder picker: no Save-all button')
+  for (const [i, name] of ['one.pdf', 'sub_two.pdf'].entries()) {
+    const [download]: [Download, void] = await Promise.all([r.page.waitForEvent('download', { timeout: PAGE_TIMEOUT_MS }), r.page.click(`#files li:nth-child(${i + 1}) button`)])
+    assert.equal(download.suggestedFilename(), name)
+    const out = join(await r.swarm.dir('saved'), name)
+    await download.saveAs(out)
+    assert.equal(await hashFile(out), hashes[i], `${name} differs`)
+  }
 })
 
 test('Save streams into picked places: a secret folder into a picked folder, a file into a file picked mid-download', { timeout: TEST_TIMEOUT_MS }, async (t) => {
