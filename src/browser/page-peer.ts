@@ -28,7 +28,7 @@ import { StorageWorker } from './storage-worker-client.js'
 export interface PageEvents {
   onProgress?: (progress: DownloadProgress) => void
   onPiece?: (event: PieceEvent) => void
-  onManifest?: (manifest: Manifest) => void
+  onManifest?: (manifest: Manifest, publisher: string) => void
   /** A peer was connected to or left. */
   onPeers?: (peers: Array<{ peerId: string, addr: string }>) => void
 }

@@ -147,11 +147,12 @@ async function main (): Promise<void> {
   let timer = setInterval(drawPeers, PAGE_REDRAW_MS)
   try {
     const { result, storage } = await peer.get(link, {
-      onManifest: manifest => {
+      onManifest: (manifest, publisher) => {
         // A secret content's sealed copy is downloaded like any other, then opened here with the key.
         if (key !== undefined) requireSecret(manifest)
         else refuseSecretWithoutKey(manifest)
         outer = manifest
+        $<HTMLElement>('signer').textContent = `signed by ${publisher}`
         $<HTMLElement>('name').textContent = key !== undefined ? 'A secret content' : manifest.name
         if (key === undefined && manifest.kind === 'file') saver.early(manifest.name)
         const pieces = manifest.files.reduce((n, f) => n + Math.ceil(f.size / manifest.pieceSize), 0)

@@ -36,8 +36,8 @@ export interface DownloadOptions {
   onPiece?: (event: PieceEvent) => void
   /** Accept the content only if this peer ID signed it. */
   publisher?: string
-  /** Called with the verified manifest before anything is written; throwing stops the download with that error. */
-  onManifest?: (manifest: Manifest) => void
+  /** Called with the verified manifest (signed by `publisher`) before anything is written; throwing stops the download with that error. */
+  onManifest?: (manifest: Manifest, publisher: string) => void
   /** Peers never to fetch from in this download (a repair copying from the other holders, not the owner). */
   skipPeer?: (peerId: string) => boolean
 }

@@ -120,7 +120,7 @@ export class Download {
     const verified = await this.findManifest()
     this.verified = verified
     const { manifest } = verified
-    this.opts.onManifest?.(manifest)
+    this.opts.onManifest?.(manifest, verified.publisher)
     const layout = new PieceLayout(manifest)
     const storage = this.opts.storage
     this.lastProgressAt = Date.now()
