@@ -65,7 +65,7 @@ export function contentRoutes (router: Router, ctx: ApiContext): void {
       signal: gone.signal
     })
     for await (const chunk of chunks) {
-        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')])
+      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')])
       if (gone.signal.aborted) return
     }
     res.end()
