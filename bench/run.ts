@@ -43,6 +43,7 @@ for (const name of scenarios) {
     const r = await smallFile({ rounds: quick ? 5 : 15 })
     results[name] = r
     console.log(`small-file 1 KiB: shoal get to done ${f(r.getMs, 1)} ms, http GET ${f(r.httpMs, 1)} ms, ratio ${f(r.ratio, 1)} (target <= 3); ` +
+      `cold get, process start to done ${f(r.getStartToDoneMs)} ms (target < 250), CPU ${f(r.getCpuMs)} ms; ` +
       `whole commands: shoal get ${f(r.getCommandMs)} ms, curl ${f(r.curlCommandMs)} ms, ` +
       (r.aria2Skipped !== undefined ? `aria2 skipped: ${r.aria2Skipped}` : `aria2c ${f(r.aria2CommandMs ?? 0)} ms, shoal/aria2 (whole commands) ${f(r.getCommandMs / (r.aria2CommandMs ?? 1), 2)}`))
   } else if (name === 'small-file-daemon') {

@@ -11,6 +11,18 @@ import { build } from 'esbuild'
 // Chunk names carry a content hash: clear the old ones.
 rmSync('dist/src/cli/chunks', { recursive: true, force: true })
 
+// Node's ESM wrapper of a built-in module reads every one of its exports at import, and node:http's
+// WebSocket, fetch and other getters then load undici: 15-50 ms of CPU at every start of a command
+// that never speaks HTTP (docs/benchmarks.md, round 6). Taken as the plain module object instead
+// (process.getBuiltinModule, Node 22.3+), whose getters stay lazy.
+const lazyBuiltins = {
+  name: 'shoal-lazy-builtins',
+  setup (b) {
+    b.onResolve({ filter: /^(node:)?https?$/ }, args => ({ path: args.path.replace(/^node:/, ''), namespace: 'shoal-builtin' }))
+    b.onLoad({ filter: /.*/, namespace: 'shoal-builtin' }, args => ({ contents: `module.exports = process.getBuiltinModule('node:${args.path}')`, loader: 'js' }))
+  }
+}
+
 await build({
   entryPoints: { 'shoal.bundle': 'dist/src/cli/main.js' },
   outdir: 'dist/src/cli',
@@ -25,6 +37,7 @@ await build({
   banner: { js: "import { createRequire as __shoalRequire } from 'node:module'; const require = __shoalRequire(import.meta.url);" },
   // @achingbrain/ssdp (under @libp2p/upnp-nat) reads its own package.json at load time: keep it a package.
   external: ['@achingbrain/ssdp'],
+  plugins: [lazyBuiltins],
   legalComments: 'none',
   logLevel: 'warning'
 })

@@ -5,25 +5,37 @@ import { createInterface } from 'node:readline'
 /** Clock ticks per second for /proc/<pid>/stat (USER_HZ is 100 on Linux). */
 const CLK_TCK = 100
 
-export interface Measured { wallSeconds: number, cpuSeconds: number, maxRssMiB: number, stdout: string, code: number | null }
+export interface Measured {
+  wallSeconds: number
+  cpuSeconds: number
+  maxRssMiB: number
+  stdout: string
+  code: number | null
+  /** With `options.marker`: seconds from the start to the first stdout line matching it. */
+  markerSeconds?: number
+}
 
 /**
  * Runs a command to completion under /usr/bin/time and reports wall time, CPU (user+sys) and
  * peak RSS of the command itself.
  */
-export async function measure (command: string, args: string[], options: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
+export async function measure (command: string, args: string[], options: { cwd?: string, env?: NodeJS.ProcessEnv, marker?: RegExp } = {}): Promise<Measured> {
   const start = process.hrtime.bigint()
   const child = spawn('/usr/bin/time', ['-f', 'TIME %U %S %M', command, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', d => { stdout += String(d) })
+  let markerSeconds: number | undefined
+  child.stdout.on('data', d => {
+    stdout += String(d)
+    if (markerSeconds === undefined && options.marker?.test(stdout) === true) markerSeconds = Number(process.hrtime.bigint() - start) / 1e9
+  })
   child.stderr.on('data', d => { stderr += String(d) })
   const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
   const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9
   const line = stderr.split('\n').find(l => l.startsWith('TIME ')) ?? 'TIME 0 0 0'
   const [, user, sys, rss] = line.split(' ')
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`)
-  return { wallSeconds, cpuSeconds: Number(user) + Number(sys), maxRssMiB: Number(rss) / 1024, stdout, code }
+  return { wallSeconds, cpuSeconds: Number(user) + Number(sys), maxRssMiB: Number(rss) / 1024, stdout, code, markerSeconds }
 }
 
 /** CPU seconds (user+sys) a running process has used so far. */

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { measure, median, startBackground, type Background } from '../lib/proc.js'
 import { HTTP_SERVE, SHOAL_BIN, nodeArgs } from '../lib/shoal-cli.js'
 
@@ -14,7 +15,10 @@ export interface SmallFileDaemonResult {
   rounds: number
 }
 
-interface Daemon { process: Background, base: string, token: string, addrs: string[] }
+interface Daemon { process: Background, base: string, token: string, addrs: string[], traces: TraceLine[] }
+
+/** A line of the daemon's SHOAL_TRACE output (src/log/trace.ts). */
+interface TraceLine { trace: string, key?: string, ms: number }
 
 const FILE_BYTES = 1024
 /** Longest the getter's daemon is given to connect to the sharer's before the rounds start. */
@@ -25,7 +29,13 @@ async function startDaemon (dataDir: string, extra: string[] = []): Promise<Daem
   const event = JSON.parse(await process_.firstLine)
   const url = new URL(String(event.url))
   const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? ''
-  return { process: process_, base: `${url.protocol}//${url.host}`, token, addrs: event.addrs as string[] }
+  const traces: TraceLine[] = []
+  if (process.env.SHOAL_TRACE !== undefined) {
+    createInterface({ input: process_.child.stderr! }).on('line', line => {
+      if (line.startsWith('{"trace"')) traces.push(JSON.parse(line))
+    })
+  }
+  return { process: process_, base: `${url.protocol}//${url.host}`, token, addrs: event.addrs as string[], traces }
 }
 
 async function api (d: Daemon, path: string, body?: unknown): Promise<any> {
@@ -73,6 +83,7 @@ export async function smallFileDaemon (options: { rounds: number }): Promise<Sma
       const g = await measure('curl', ['-s', '-o', join(dir, 'daemon.out'), '-w', '%{http_code} %{time_total} %{time_starttransfer}', `${getter.base}/content/${String(cid)}?token=${getter.token}`])
       const [status, seconds, firstByte] = g.stdout.split(' ')
       if (process.env.SHOAL_BENCH_VERBOSE !== undefined) console.log(`round ${round}: daemon ${g.stdout}, http ${h.stdout}`, JSON.stringify((await api(getter, '/api/v1/downloads')).downloads?.find((d: any) => d.cid === cid)))
+      if (process.env.SHOAL_TRACE !== undefined) console.log(`round ${round} phases (ms after the request reached the getter): ${phases(getter.traces, String(cid))}`)
       if (status !== '200') throw new Error(`GET /content/${String(cid)} answered ${String(status)}: ${await readFile(join(dir, 'daemon.out'), 'utf8').catch(() => '')}`)
       if (round === 0) continue
       httpMs.push(Number(h.stdout) * 1000)
@@ -84,4 +95,11 @@ export async function smallFileDaemon (options: { rounds: number }): Promise<Sma
     await http.stop()
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** `phase +ms` for each trace line of `key`, from the first one. */
+function phases (traces: TraceLine[], key: string): string {
+  const mine = traces.filter(t => t.key === key)
+  const start = mine[0]?.ms ?? 0
+  return mine.map(t => `${t.trace} +${(t.ms - start).toFixed(1)}`).join(', ')
 }

@@ -20,14 +20,12 @@ export const SSE_MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 export const GATEWAY_FIND_TIMEOUT_MS = 60_000
 /** ... and this long for any one piece it needs. */
 export const GATEWAY_PIECE_TIMEOUT_MS = 120_000
-/** While waiting, the gateway checks for the piece (and re-asks for it first) this often. */
-export const GATEWAY_POLL_MS = 250
 /**
- * The first wait for a content's manifest; each next one doubles, up to GATEWAY_POLL_MS. A small
- * content between two running nodes is there within ~10 ms, and a first wait of a whole
- * GATEWAY_POLL_MS made a 1 KiB GET take 265 ms (bench small-file-daemon).
+ * While waiting, the gateway checks for the piece (and re-asks for it first) at least this often;
+ * the manifest's and a piece's arrival wake it at once (a fixed first wait of this long made a
+ * 1 KiB GET take 265 ms: bench small-file-daemon, round 4).
  */
-export const GATEWAY_FIRST_POLL_MS = 2
+export const GATEWAY_POLL_MS = 250
 /** A verified piece that cannot be read is read again this many times (2, 4, … ms apart) before a 404. */
 export const GATEWAY_REREADS = 10
 /** Bytes ahead of the reader asked for first, so playback does not stall at each piece. */

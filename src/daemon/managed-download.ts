@@ -85,6 +85,8 @@ export class ManagedDownload {
   private running?: Promise<void>
   private stopReason?: StopReason
   private readonly sources = new PieceSources()
+  /** Callers of nextChange, woken by the next change of state or progress. */
+  private readonly changeWaiters = new Set<() => void>()
 
   constructor (spec: DownloadSpec, private readonly host: DownloadHost, private readonly events: ManagedDownloadEvents) {
     this.spec = spec
@@ -159,6 +161,19 @@ export class ManagedDownload {
     this.control?.prioritize(pieces)
   }
 
+  /** Resolves at the download's next change of state or progress, or after `ms` at the latest. */
+  async nextChange (ms: number): Promise<void> {
+    await new Promise<void>(resolve => {
+      const wake = (): void => {
+        clearTimeout(timer)
+        this.changeWaiters.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      this.changeWaiters.add(wake)
+    })
+  }
+
   info (): DownloadInfo {
     const content = this.host.contentOf(this.spec.cid)
     const p = this.progress
@@ -219,6 +234,7 @@ export class ManagedDownload {
 
   private onProgress (p: DownloadProgress): void {
     this.progress = p
+    this.wakeWaiters()
     if (this.stopReason !== undefined) return
     const state = p.phase === 'finding' ? 'finding' : 'downloading'
     if (state !== this.currentState && p.phase !== 'done') this.setState(state)
@@ -239,6 +255,11 @@ export class ManagedDownload {
 
   private setState (state: DownloadState): void {
     this.currentState = state
+    this.wakeWaiters()
     this.events.changed(this, true)
+  }
+
+  private wakeWaiters (): void {
+    for (const wake of [...this.changeWaiters]) wake()
   }
 }

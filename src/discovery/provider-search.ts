@@ -9,24 +9,26 @@ export const SEARCH_TIMEOUT_MS = 20_000
 export interface FoundPeer { id: string }
 
 /**
- * With peers named in the link, the first lookup waits this long: a small download is usually
- * done by then, and a DHT walk (dialling peers of the routing table) would only compete with it.
+ * With peers named in the link or already connected, the first lookup waits this long (unless
+ * none of them turns out to have the content): a small download is usually done by then, and a
+ * DHT walk (dialling peers of the routing table) would only compete with it.
  */
 export const SEARCH_DELAY_WITH_HINTS_MS = 1_000
 
 /**
- * Asks the DHT for providers of `cid` after `delayMs`, then every SEARCH_INTERVAL_MS until
- * `signal` aborts, handing each provider found to `onPeer`. Lookups failing (no DHT peers yet) is
- * normal early on and is simply retried.
+ * Asks the DHT for providers of `cid` after `delayMs` (or as soon as `wake` aborts, if sooner),
+ * then every SEARCH_INTERVAL_MS until `signal` aborts, handing each provider found to `onPeer`.
+ * Lookups failing (no DHT peers yet) is normal early on and is simply retried.
  */
 export async function searchProviders (
   find: (cid: CID, signal: AbortSignal) => AsyncIterable<FoundPeer>,
   cid: CID,
   onPeer: (peerId: string) => void,
   signal: AbortSignal,
-  delayMs = 0
+  delayMs = 0,
+  wake?: AbortSignal
 ): Promise<void> {
-  if (delayMs > 0) await sleep(delayMs, signal)
+  if (delayMs > 0) await sleep(delayMs, wake !== undefined ? AbortSignal.any([signal, wake]) : signal)
   while (!signal.aborted) {
     const lookup = AbortSignal.any([signal, AbortSignal.timeout(SEARCH_TIMEOUT_MS)])
     try {

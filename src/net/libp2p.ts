@@ -10,7 +10,6 @@ import { bootstrap } from '@libp2p/bootstrap'
 import type { Address, ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { preSharedKey } from '@libp2p/pnet'
 import { multiaddr } from '@multiformats/multiaddr'
-import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { Registry } from 'prom-client'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { webSocketsListen, webSocketsTransport, type WebSocketsOptions } from './websockets.js'
@@ -64,6 +63,8 @@ export interface NetworkExtension {
   /** DHT record kinds it stores and checks: validators and selectors by key namespace (`/<ns>/…`). */
   dhtValidators?: Validators
   dhtSelectors?: Selectors
+  /** Imports the modules its factories need, awaited before any of them is called (so they load only when used). */
+  load?: () => Promise<void>
   /** The order in which a peer's addresses are dialled (libp2p's `addressSorter`); the first extension that has one decides. */
   addressSorter?: (a: Address, b: Address) => -1 | 0 | 1
 }
@@ -94,7 +95,11 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       throw new ShoalError(ErrorCode.BadArgument, `bootstrap address needs the peer ID (…/p2p/<peerId>): ${addr}`)
     }
   }
-  const wsTransport = ws !== undefined ? webSocketsTransport(ws) : undefined
+  // Modules only some nodes need are loaded only then (prom-client, ws, UPnP's): a short-lived
+  // `get` starts faster (docs/benchmarks.md, round 6).
+  const wsTransport = ws !== undefined ? await webSocketsTransport(ws) : undefined
+  const metrics = options.metricsRegistry !== undefined ? (await import('@libp2p/prometheus-metrics')).prometheusMetrics({ registry: options.metricsRegistry }) : undefined
+  await Promise.all(extensions.map(async e => await e.load?.()))
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (options.mdns !== false) {
     peerDiscovery.push(mdns({ serviceTag: '_shoal._udp.local' }))
@@ -119,7 +124,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       streamMuxers: [yamux()],
       peerDiscovery,
       connectionManager: { ...CONNECTION_LIMITS, ...(addressSorter !== undefined ? { addressSorter } : {}) },
-      ...(options.metricsRegistry !== undefined ? { metrics: prometheusMetrics({ registry: options.metricsRegistry }) } : {}),
+      ...(metrics !== undefined ? { metrics } : {}),
       ...(options.gater !== undefined ? { connectionGater: options.gater } : {}),
       ...(options.networkKey !== undefined ? { connectionProtector: preSharedKey({ psk: options.networkKey }) } : {}),
       services: {

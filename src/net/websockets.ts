@@ -4,7 +4,7 @@
  * network's pre-shared key applies to it as to every libp2p transport here.
  */
 import { readFileSync } from 'node:fs'
-import { webSockets } from '@libp2p/websockets'
+import type { Transport } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ErrorCode, ShoalError } from '../errors.js'
 
@@ -18,13 +18,15 @@ export interface WebSocketsOptions {
 
 /**
  * The WebSockets transport (dials `/ws` and `/tls/ws` too), with the certificate when one is
- * given. Unreadable files are the user's error.
+ * given. Unreadable files are the user's error. Its modules (`ws` and its own) are loaded only
+ * here: a node without WebSockets never pays for them at start.
  */
-export function webSocketsTransport (options: WebSocketsOptions): ReturnType<typeof webSockets> {
+export async function webSocketsTransport (options: WebSocketsOptions): Promise<(components: any) => Transport> {
   const { certFile, keyFile } = options
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new ShoalError(ErrorCode.BadArgument, 'a WebSockets certificate needs its key: give both --ws-cert and --ws-key')
   }
+  const { webSockets } = await import('@libp2p/websockets')
   if (certFile === undefined || keyFile === undefined) return webSockets()
   return webSockets({ https: { cert: readPem(certFile, '--ws-cert'), key: readPem(keyFile, '--ws-key') } })
 }

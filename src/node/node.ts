@@ -34,6 +34,7 @@ import { PROTOCOL } from '../swarm/wire/constants.js'
 import { SESSION_READ_BUFFER_BYTES } from '../swarm/requester/constants.js'
 import { MemoryBudget } from '../budget/memory-budget.js'
 import { PeerBook } from './peer-book.js'
+import { trace } from '../log/trace.js'
 import { restoreContent } from './restore.js'
 import { TransferStats } from './transfer-stats.js'
 import { summarizeContent, summarizeConnections, type ConnectionSummary, type ContentSummary } from './content-list.js'
@@ -304,41 +305,51 @@ export class ShoalNode {
   private async download (link: ShoalLink, options: GetOptions, onManifest: (manifest: Manifest) => void): Promise<DownloadResult> {
     const publisher = options.publisher !== undefined ? checkPeerId(options.publisher, 'publisher') : undefined
     const signal = AbortSignal.any([this.stopping.signal, ...(options.signal !== undefined ? [options.signal] : [])])
+    const noSource = new AbortController()
+    const key = link.cid.toString()
+    trace('get:start', key)
     const download = new Download({
       registry: this.registry,
       scores: this.scores,
       localPeerId: this.peerId,
       openStream: async (peerId, s) => {
         const connection = await this.connectionFor(peerIdFromString(peerId), s)
-        return streamPipe(await connection.newStream(PROTOCOL, { signal: s }), SESSION_READ_BUFFER_BYTES, isCircuit(connection) ? 'relayed' : 'libp2p')
+        trace('get:connection', key)
+        const stream = await connection.newStream(PROTOCOL, { signal: s })
+        trace('get:stream', key)
+        return streamPipe(stream, SESSION_READ_BUFFER_BYTES, isCircuit(connection) ? 'relayed' : 'libp2p')
       },
       openDirect: this.direct !== undefined ? async (peerId, s) => await this.openDirect(peerId, s) : undefined,
       learnPeers: async records => await this.peers.learn(records),
       budget: this.budget
     }, {
       cid: link.cid,
-      storage: new DiskStorage({ key: link.cid.toString(), db: this.db, journalDir: join(this.dataDir, JOURNAL_DIR), outputDir: resolve(options.output ?? '.') }),
+      storage: new DiskStorage({ key, db: this.db, journalDir: join(this.dataDir, JOURNAL_DIR), outputDir: resolve(options.output ?? '.') }),
       stallTimeoutMs: options.timeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       signal,
-      onProgress: options.onProgress,
-      onPiece: options.onPiece,
+      onProgress: p => { if (p.phase !== 'finding') trace(`get:${p.phase}`, key); options.onProgress?.(p) },
+      onPiece: event => { trace('get:piece', key); options.onPiece?.(event) },
       publisher,
-      onManifest: options.onManifest !== undefined ? manifest => { onManifest(manifest); options.onManifest!(manifest) } : onManifest,
-      skipPeer: options.avoid !== undefined && options.avoid.length > 0 ? id => options.avoid?.includes(id) === true : undefined
+      onManifest: manifest => { trace('get:manifest', key); onManifest(manifest); options.onManifest?.(manifest) },
+      skipPeer: options.avoid !== undefined && options.avoid.length > 0 ? id => options.avoid?.includes(id) === true : undefined,
+      onNoSource: () => noSource.abort()
     })
     options.onStart?.(download)
     const searching = new AbortController()
     this.downloads.add(download)
     try {
-      for (const id of await this.peers.addAddrs(link.peers)) download.addPeer(id)
-      for (const id of this.connectedPeers()) download.addPeer(id)
+      // Peers named in the link and peers already connected are asked first; the DHT only once
+      // none of them has the content, or after SEARCH_DELAY_WITH_HINTS_MS.
+      let asked = 0
+      for (const id of await this.peers.addAddrs(link.peers)) if (download.addPeer(id)) asked++
+      for (const id of this.connectedPeers()) if (download.addPeer(id)) asked++
       void searchProviders(
         (cid, s) => {
           const trace = new LookupTrace(this.peerId)
           return mapProviders(this.libp2p.contentRouting.findProviders(cid, { signal: s, onProgress: trace.onProgress }), (ok, found) => this.events.lookup?.({ cid: cid.toString(), ok, found, ...trace.result() }))
         },
         link.cid, id => download.addPeer(id), AbortSignal.any([searching.signal, signal]),
-        link.peers.length > 0 ? SEARCH_DELAY_WITH_HINTS_MS : 0)
+        asked > 0 ? SEARCH_DELAY_WITH_HINTS_MS : 0, noSource.signal)
       const result = await download.run()
       for (const [peerId, bytes] of Object.entries(result.peers)) this.stats.downloaded(peerId, bytes)
       this.announcer.announce(link.cid)

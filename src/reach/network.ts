@@ -11,7 +11,7 @@ import { addressOrder } from './address-order.js'
 import { holePunching } from './hole-punch.js'
 import { PublicRanges } from './public-ranges.js'
 import { PunchPort } from './punch-port.js'
-import { ExtraPorts, upnpMapping } from './upnp.js'
+import { ExtraPorts, loadUpnp, upnpMapping } from './upnp.js'
 
 /**
  * What reachability adds to the libp2p node: the circuit-relay transport (dial and be dialled
@@ -27,10 +27,10 @@ export function reachNetwork (options: ReachOptions, listen: string[], punch = n
   }
   if (stated !== 'private' && options.relayService !== false) services.relay = relayService(options.relayData)
   if (stated === undefined) services.autonat = autoNAT()
-  if (options.upnp !== false && stated !== 'public' && listen.some(isRoutableListen)) {
-    services.upnp = upnpMapping(punch.ranges, stated !== undefined, extraPorts)
-  }
+  const upnp = options.upnp !== false && stated !== 'public' && listen.some(isRoutableListen)
+  if (upnp) services.upnp = upnpMapping(punch.ranges, stated !== undefined, extraPorts)
   return {
+    ...(upnp ? { load: loadUpnp } : {}),
     transports: [circuitRelayTransport({ reservationCompletionTimeout: RELAY_HOP_TIMEOUT_MS })],
     services,
     listen: stated === 'public' ? [] : Array.from({ length: RELAY_RESERVATIONS }, () => '/p2p-circuit'),

@@ -1,4 +1,4 @@
-import { uPnPNAT } from '@libp2p/upnp-nat'
+import type { uPnPNAT as UPnPNAT } from '@libp2p/upnp-nat'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NetworkExtension } from '../net/libp2p.js'
 import type { PublicRanges } from './public-ranges.js'
@@ -20,6 +20,13 @@ export class ExtraPorts {
   readonly ports = new Set<number>()
 }
 
+let uPnPNAT: typeof UPnPNAT | undefined
+
+/** Loads @libp2p/upnp-nat (and its XML and SSDP modules): only a node that maps ports needs them. */
+export async function loadUpnp (): Promise<void> {
+  uPnPNAT ??= (await import('@libp2p/upnp-nat')).uPnPNAT
+}
+
 /**
  * libp2p's UPnP port mapping (@libp2p/upnp-nat), with two changes for a router whose WAN address
  * lies in a range stated public (`--public-range`):
@@ -30,8 +37,9 @@ export class ExtraPorts {
  *   in such a range (docs/architecture.md, "Stated reachability").
  */
 export function upnpMapping (ranges: PublicRanges, stated: boolean, extra: ExtraPorts): ServiceFactory {
-  const make = uPnPNAT({ portMappingDescription: 'shoal', autoConfirmAddress: stated || ranges.size > 0 })
   return (components: any) => {
+    if (uPnPNAT === undefined) throw new Error('loadUpnp() was not awaited before the UPnP service was made')
+    const make = uPnPNAT({ portMappingDescription: 'shoal', autoConfirmAddress: stated || ranges.size > 0 })
     const service = make(components) as unknown as UPnPService
     const discovered = service.onGatewayDiscovered
     // Replaced before start(), which is when upnp-nat subscribes it to gateway events.

@@ -4,13 +4,14 @@ import { CID } from 'multiformats/cid'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import type { SwarmContent } from '../../swarm/common/swarm-content.js'
 import type { ApiContext } from '../context.js'
-import { GATEWAY_FIND_TIMEOUT_MS, GATEWAY_FIRST_POLL_MS, GATEWAY_POLL_MS } from '../constants.js'
+import { GATEWAY_FIND_TIMEOUT_MS, GATEWAY_POLL_MS } from '../constants.js'
 import { ApiError, sendJson } from '../http.js'
 import { contentTypeOf } from '../gateway/mime.js'
 import { readFileRange } from '../gateway/piece-reader.js'
 import { parseRange } from '../gateway/range.js'
 import type { ApiRequest, Router } from '../router.js'
 import { TOKEN_PARAM } from '../auth.js'
+import { trace } from '../../log/trace.js'
 
 /**
  * The gateway: `GET /content/<cid>/<path>` streams a file of any content this node serves or can
@@ -21,6 +22,7 @@ import { TOKEN_PARAM } from '../auth.js'
 export function contentRoutes (router: Router, ctx: ApiContext): void {
   const serve = async (req: ApiRequest, res: ServerResponse): Promise<void> => {
     const cid = parseCid(req.params.cid as string)
+    trace('gateway:request', cid)
     const content = await findContent(ctx, cid, req)
     const path = req.params.path ?? ''
     const { manifest } = content
@@ -67,6 +69,7 @@ export function contentRoutes (router: Router, ctx: ApiContext): void {
       if (gone.signal.aborted) return
     }
     res.end()
+    trace('gateway:sent', cid)
   }
   for (const method of ['GET', 'HEAD'] as const) {
     router.add(method, '/content/{cid}', serve)
@@ -82,20 +85,24 @@ function parseCid (text: string): string {
   }
 }
 
-/** The content if served; else starts downloading it and waits (bounded) for its manifest. */
+/**
+ * The content if served; else starts downloading it and waits (bounded) for its manifest: woken
+ * by the download's next change (it says `downloading` as soon as the manifest is known), and
+ * looking again at least every GATEWAY_POLL_MS (the client may have gone).
+ */
 async function findContent (ctx: ApiContext, cid: string, req: ApiRequest): Promise<SwarmContent> {
   const served = ctx.contentOf(cid)
   if (served !== undefined) return served
   const download = ctx.downloads.ensure(cid)
   const deadline = Date.now() + GATEWAY_FIND_TIMEOUT_MS
-  for (let pause = GATEWAY_FIRST_POLL_MS; ; pause = Math.min(2 * pause, GATEWAY_POLL_MS)) {
+  for (;;) {
     const content = ctx.contentOf(cid)
     if (content !== undefined) return content
     const info = download.info()
     if (info.state === 'failed') throw new ShoalError(info.error?.code ?? ErrorCode.NotFound, info.error?.message ?? 'the download failed')
     if (req.raw.destroyed) throw new ShoalError(ErrorCode.Aborted, 'the client went away')
     if (Date.now() > deadline) throw new ShoalError(ErrorCode.Timeout, `could not find ${cid} within ${GATEWAY_FIND_TIMEOUT_MS / 1000} s`)
-    await new Promise(resolve => setTimeout(resolve, pause))
+    await download.nextChange(GATEWAY_POLL_MS)
   }
 }
 

@@ -7,6 +7,7 @@ import { signalOnInterrupt, untilSignal } from '../signals.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { findDaemon } from '../remote/find-daemon.js'
 import { getViaDaemon } from '../remote/get-remote.js'
+import { trace } from '../../log/trace.js'
 
 export const GET_HELP = `Usage: shoal get <link-or-cid> [options]
 
@@ -30,11 +31,13 @@ export async function get (parsed: Parsed, reporter: Reporter): Promise<number> 
     throw new ShoalError(ErrorCode.BadArgument, 'get takes one link or content ID: shoal get <link-or-cid>')
   }
   const timeout = parsed.values.timeout !== undefined ? parseSeconds(parsed.values.timeout as string, '--timeout') : undefined
+  trace('cli:get')
   const running = await findDaemon(parsed.values)
   if (running !== undefined) return await getViaDaemon(running, parsed, reporter)
   const node = await createNode(nodeOptions(parsed.values), {
     warning: message => reporter.note(`warning: ${message}`)
   })
+  trace('cli:node')
   const interrupt = signalOnInterrupt()
   try {
     const line = reporter.tty ? new ProgressLine(process.stderr) : undefined
@@ -57,6 +60,7 @@ export async function get (parsed: Parsed, reporter: Reporter): Promise<number> 
     const signalled = parsed.values.seed === true ? untilSignal() : undefined
     interrupt.dispose()
     reportDone(result, reporter)
+    trace('cli:done')
     if (signalled !== undefined) {
       reporter.event({ event: 'seeding', peerId: node.peerId, addrs: node.addrs() })
       reporter.note('Seeding. Press Ctrl+C to stop.')

@@ -12,3 +12,9 @@ export const BAN_MS = 60 * 60 * 1000
  * (serve-check.ts): catches changes a file's stamp cannot show, at ~3 % of the hashing cost.
  */
 export const SERVE_SAMPLE_RATE = 1 / 32
+/**
+ * A content at most this large keeps the bytes of the pieces a download verified in memory until
+ * its files are final (SwarmContent.moveTo): a reader (the gateway, a peer) gets them at once
+ * instead of waiting out the commit's syncs and rename. Bounds that memory per download.
+ */
+export const HELD_CONTENT_BYTES = 256 * 1024

@@ -8,6 +8,7 @@ import { Bitfield } from '../wire/bitfield.js'
 import { InitialSeeding } from './initial-seeding.js'
 import type { PieceData } from '../wire/messages.js'
 import { ServeCheck, type FileTrust } from './serve-check.js'
+import { HELD_CONTENT_BYTES } from './constants.js'
 
 export interface SwarmContentInit {
   cid: CID
@@ -40,6 +41,8 @@ export class SwarmContent {
   private pieceFiles: PieceStore
   private readonly haveListeners = new Set<(piece: number) => void>()
   private readonly serveCheck: ServeCheck
+  /** Verified bytes of a small content's new pieces, until its files are final (HELD_CONTENT_BYTES). */
+  private readonly held = new Map<number, Uint8Array>()
 
   constructor (init: SwarmContentInit) {
     this.cid = init.cid
@@ -97,6 +100,8 @@ export class SwarmContent {
     if (!this.bitfield.has(piece)) {
       return undefined
     }
+    const held = this.held.get(piece)
+    if (held !== undefined) return held.slice() // a copy: a reader may reuse what it is given
     let data: Uint8Array
     try {
       data = await this.pieceFiles.readPiece(piece, into)
@@ -106,11 +111,15 @@ export class SwarmContent {
     return this.serveCheck.accept(piece, data) ? data : undefined
   }
 
-  /** Records a verified piece and tells every provider stream about it. */
-  addPiece (piece: number): void {
+  /**
+   * Records a verified piece and tells every provider stream about it. `data`, the piece's bytes,
+   * is kept in memory until moveTo or dropHeld when the content is small (HELD_CONTENT_BYTES).
+   */
+  addPiece (piece: number, data?: PieceData): void {
     if (this.bitfield.has(piece)) {
       return
     }
+    if (data !== undefined && this.layout.totalSize <= HELD_CONTENT_BYTES) this.held.set(piece, data.slice())
     this.bitfield.set(piece)
     for (const listener of this.haveListeners) {
       listener(piece)
@@ -128,6 +137,12 @@ export class SwarmContent {
     this.pieceFiles = files
     // Verified piece by piece, synced and renamed by us: trusted as the files show now.
     this.serveCheck.reset({ kind: 'stamps', stamps: Array.from({ length: this.layout.fileCount }, (_, file) => files.stampOf(file)) })
+    this.dropHeld()
     await old.close()
+  }
+
+  /** Forgets the bytes kept by addPiece (the download ended): reads go to the files again. */
+  dropHeld (): void {
+    this.held.clear()
   }
 }

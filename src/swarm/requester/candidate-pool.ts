@@ -31,10 +31,7 @@ export class CandidatePool {
 
   /** Peers to connect to now, leaving room for those already active or connecting. */
   takeReady (): string[] {
-    let busy = 0
-    for (const c of this.candidates.values()) {
-      if (c.state === 'active' || c.state === 'connecting') busy++
-    }
+    const busy = this.busy
     const ready: string[] = []
     const now = this.now()
     for (const [peerId, c] of this.candidates) {
@@ -72,6 +69,15 @@ export class CandidatePool {
 
   remove (peerId: string): void {
     this.candidates.delete(peerId)
+  }
+
+  /** Peers being connected to or fetched from now. */
+  get busy (): number {
+    let busy = 0
+    for (const c of this.candidates.values()) {
+      if (c.state === 'active' || c.state === 'connecting') busy++
+    }
+    return busy
   }
 
   get size (): number {

@@ -40,6 +40,8 @@ export interface DownloadOptions {
   onManifest?: (manifest: Manifest, publisher: string) => void
   /** Peers never to fetch from in this download (a repair copying from the other holders, not the owner). */
   skipPeer?: (peerId: string) => boolean
+  /** Every peer asked so far lacks the content or failed, and none is left to ask (a wider search is due). */
+  onNoSource?: () => void
 }
 
 /** One piece received from a peer (for piece maps and metrics). */

@@ -110,6 +110,7 @@ export class Download {
       stopPeers()
       this.opts.signal?.removeEventListener('abort', onAbort)
       this.abort.abort(DOWNLOAD_ENDED)
+      this.content?.dropHeld()
       for (const session of this.sessions) session.close()
       await this.saveProgress(true)
       await this.opts.storage.close()
@@ -188,10 +189,12 @@ export class Download {
       if (fault !== undefined) this.c.scores.fault(peerId, fault)
       if (err instanceof ShoalError && err.code === ErrorCode.Unreachable) this.unreachable = err
       this.candidates.failed(peerId)
+      this.noSourceLeft()
       return
     }
     if (session === undefined) {
       this.candidates.notFound(peerId)
+      this.noSourceLeft()
       return
     }
     if (this.finishing || this.abort.signal.aborted || this.c.scores.isBanned(peerId)) {
@@ -201,6 +204,11 @@ export class Download {
     this.candidates.connected(peerId)
     this.c.registry.notePeer(this.key, peerId)
     this.register(session)
+  }
+
+  /** Every peer tried so far lacks the content or failed, and none is being tried: time to look wider. */
+  private noSourceLeft (): void {
+    if (this.sessions.size === 0 && this.candidates.busy === 0) this.opts.onNoSource?.()
   }
 
   /**
@@ -326,7 +334,7 @@ export class Download {
     }
     picker.release(piece)
     if (content.bitfield.has(piece)) return
-    content.addPiece(piece)
+    content.addPiece(piece, data)
     this.opts.storage.pieceAdded(piece)
     this.opts.onPiece?.({ piece, peerId: session.peerId, bytes: data.byteLength, valid: true, transport: session.transport })
     this.received.add(session.peerId, data.byteLength, session.transport)
