@@ -15,6 +15,7 @@ import type { Registry } from 'prom-client'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { webSocketsListen, webSocketsTransport, type WebSocketsOptions } from './websockets.js'
 import { pacedRandomWalk } from './paced-random-walk.js'
+import { LIVENESS_PING_INTERVAL_MS, LIVENESS_PING_MIN_TIMEOUT_MS, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS } from './constants.js'
 
 /** Shoal's own DHT, so a node never joins (or pollutes) another network's Kademlia DHT. */
 export const DHT_PROTOCOL = '/shoal/kad/1.0.0'
@@ -119,6 +120,8 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       streamMuxers: [yamux()],
       peerDiscovery,
       connectionManager: { ...CONNECTION_LIMITS, ...(addressSorter !== undefined ? { addressSorter } : {}) },
+      // Liveness pings that a busy link or a busy machine does not fail (constants.ts).
+      connectionMonitor: { pingInterval: LIVENESS_PING_INTERVAL_MS, pingTimeout: { minTimeout: LIVENESS_PING_MIN_TIMEOUT_MS } },
       ...(options.metricsRegistry !== undefined ? { metrics: prometheusMetrics({ registry: options.metricsRegistry }) } : {}),
       ...(options.gater !== undefined ? { connectionGater: options.gater } : {}),
       ...(options.networkKey !== undefined ? { connectionProtector: preSharedKey({ psk: options.networkKey }) } : {}),
@@ -130,7 +133,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
         // web page's `/p2p-circuit/webrtc` address appears only once it holds a reservation, and
         // peer exchange hands it out from the peer store.
         identifyPush: identifyPush(),
-        ping: ping(),
+        ping: ping({ maxOutboundStreams: PING_MAX_OUTBOUND_STREAMS, maxInboundStreams: PING_MAX_INBOUND_STREAMS }),
         dht: kadDHT({
           protocol: DHT_PROTOCOL,
           clientMode: false,
