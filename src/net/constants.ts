@@ -22,3 +22,10 @@ export const LIVENESS_PING_MIN_TIMEOUT_MS = 30_000
 /** Ping streams per connection: the monitor's (up to two overlapping) and the DHT's fit in these. */
 export const PING_MAX_OUTBOUND_STREAMS = 4
 export const PING_MAX_INBOUND_STREAMS = 8
+
+/**
+ * A second connection with a peer (two simultaneous dials, duplicate-connections.ts) is closed
+ * once no stream is open on it: looked at this often, and given up on (both are kept) after this long.
+ */
+export const DUPLICATE_CLOSE_POLL_MS = 1_000
+export const DUPLICATE_CLOSE_WAIT_MS = 10 * 60_000

@@ -15,6 +15,7 @@ import type { Registry } from 'prom-client'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { webSocketsListen, webSocketsTransport, type WebSocketsOptions } from './websockets.js'
 import { pacedRandomWalk } from './paced-random-walk.js'
+import { keepOneConnectionPerPeer } from './duplicate-connections.js'
 import { LIVENESS_PING_INTERVAL_MS, LIVENESS_PING_MIN_TIMEOUT_MS, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS } from './constants.js'
 
 /** Shoal's own DHT, so a node never joins (or pollutes) another network's Kademlia DHT. */
@@ -103,8 +104,9 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
   if ((options.bootstrap ?? []).length > 0) {
     peerDiscovery.push(bootstrap({ list: options.bootstrap ?? [], timeout: 0 }))
   }
+  let node: ShoalLibp2p
   try {
-    return await createLibp2p({
+    node = await createLibp2p({
       privateKey: options.privateKey,
       addresses: {
         listen,
@@ -151,6 +153,8 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
     }
     throw new ShoalError(ErrorCode.BadArgument, `cannot start the network: ${err?.message ?? err}`)
   }
+  keepOneConnectionPerPeer(node)
+  return node
 }
 
 function checkMultiaddr (addr: string): void {

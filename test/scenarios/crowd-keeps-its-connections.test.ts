@@ -1,7 +1,7 @@
 /**
  * A crowd keeps the libp2p connections it opened: at most two opened per pair of peers (when they
- * dial each other at the same moment), none torn down and dialled again while both peers run;
- * every copy verifies. Liveness pings do not
+ * dial each other at the same moment), and of those only one left once the other is idle; none
+ * torn down and dialled again while both peers run; every copy verifies. Liveness pings do not
  * tear down live connections: the connection monitor's and the DHT's pings may meet on one
  * connection (docs/benchmarks.md, round 6).
  */
@@ -13,7 +13,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { ShoalLibp2p } from '../../src/net/libp2p.js'
 import type { ShoalNode } from '../../src/node/node.js'
 import { DIRECT_MIN_BYTES } from '../../src/swarm/requester/constants.js'
-import { GET_TIMEOUT_MS, hashFile, MiB, TEST_TIMEOUT_MS, TestSwarm, writeRandomFile } from '../helpers/swarm.js'
+import { GET_TIMEOUT_MS, hashFile, MiB, TEST_TIMEOUT_MS, TestSwarm, waitFor, writeRandomFile } from '../helpers/swarm.js'
 
 const SIZE = DIRECT_MIN_BYTES + 4 * MiB + 321
 const LEECHERS = ['ana', 'ben', 'cy', 'dot']
@@ -56,6 +56,28 @@ test('pings that meet on one connection all succeed and leave the connection up'
   assert.deepEqual(libp2p.getConnections(peer).map(c => c.id), [connection.id], 'no second connection was dialled')
 })
 
+/** Open unlimited connections between two nodes, as `a` sees them. */
+function openBetween (a: ShoalNode, b: ShoalNode): Connection[] {
+  return libp2pOf(a).getConnections(peerIdFromString(b.peerId)).filter(c => c.status === 'open' && c.limits === undefined)
+}
+
+test('two peers that dial each other at once end with one connection, and both keep it', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const swarm = new TestSwarm()
+  t.after(async () => await swarm.cleanup())
+  const a = await swarm.node('a')
+  const b = await swarm.node('b')
+  const seen = [recordConnections(a), recordConnections(b)]
+  await Promise.all([a.connect(b.addrs()[0] as string), b.connect(a.addrs()[0] as string)])
+  // Both dials were under way before either finished: each end sees two connections open...
+  await waitFor('both simultaneous dials to finish', () => seen.every(r => [...r.opened.values()].reduce((n, c) => n + c, 0) === 2))
+  // ...and, once the extra one is idle, both close the same one.
+  await waitFor('one connection left between a and b', () => openBetween(a, b).length === 1 && openBetween(b, a).length === 1)
+  await libp2pOf(a).services.ping.ping(peerIdFromString(b.peerId), { signal: AbortSignal.timeout(10_000) })
+  await libp2pOf(b).services.ping.ping(peerIdFromString(a.peerId), { signal: AbortSignal.timeout(10_000) })
+  assert.deepEqual([openBetween(a, b).length, openBetween(b, a).length], [1, 1], 'the pings used the connection that was kept')
+  assert.deepEqual(seen.map(r => r.closed.length), [0, 0], 'neither end was left without a connection')
+})
+
 test('a crowd downloads over one connection per pair of peers and every copy verifies', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const swarm = new TestSwarm()
   t.after(async () => await swarm.cleanup())
@@ -86,4 +108,5 @@ test('a crowd downloads over one connection per pair of peers and every copy ver
       assert.ok(count <= 2, `${count} libp2p connections between ${node.peerId} and ${peer} (one, or two after a simultaneous dial)`)
     }
   }
+  await waitFor('one connection per pair of peers', () => nodes.every(a => nodes.every(b => a === b || openBetween(a, b).length <= 1)))
 })
