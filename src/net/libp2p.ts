@@ -14,6 +14,8 @@ import type { Registry } from 'prom-client'
 import { ErrorCode, ShoalError } from '../errors.js'
 import { webSocketsListen, webSocketsTransport, type WebSocketsOptions } from './websockets.js'
 import { pacedRandomWalk } from './paced-random-walk.js'
+import { keepOneConnectionPerPeer } from './duplicate-connections.js'
+import { LIVENESS_PING_INTERVAL_MS, LIVENESS_PING_MIN_TIMEOUT_MS, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS } from './constants.js'
 
 /** Shoal's own DHT, so a node never joins (or pollutes) another network's Kademlia DHT. */
 export const DHT_PROTOCOL = '/shoal/kad/1.0.0'
@@ -107,8 +109,9 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
   if ((options.bootstrap ?? []).length > 0) {
     peerDiscovery.push(bootstrap({ list: options.bootstrap ?? [], timeout: 0 }))
   }
+  let node: ShoalLibp2p
   try {
-    return await createLibp2p({
+    node = await createLibp2p({
       privateKey: options.privateKey,
       addresses: {
         listen,
@@ -124,6 +127,8 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       streamMuxers: [yamux()],
       peerDiscovery,
       connectionManager: { ...CONNECTION_LIMITS, ...(addressSorter !== undefined ? { addressSorter } : {}) },
+      // Liveness pings that a busy link or a busy machine does not fail (constants.ts).
+      connectionMonitor: { pingInterval: LIVENESS_PING_INTERVAL_MS, pingTimeout: { minTimeout: LIVENESS_PING_MIN_TIMEOUT_MS } },
       ...(metrics !== undefined ? { metrics } : {}),
       ...(options.gater !== undefined ? { connectionGater: options.gater } : {}),
       ...(options.networkKey !== undefined ? { connectionProtector: preSharedKey({ psk: options.networkKey }) } : {}),
@@ -135,7 +140,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
         // web page's `/p2p-circuit/webrtc` address appears only once it holds a reservation, and
         // peer exchange hands it out from the peer store.
         identifyPush: identifyPush(),
-        ping: ping(),
+        ping: ping({ maxOutboundStreams: PING_MAX_OUTBOUND_STREAMS, maxInboundStreams: PING_MAX_INBOUND_STREAMS }),
         dht: kadDHT({
           protocol: DHT_PROTOCOL,
           clientMode: false,
@@ -153,6 +158,8 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
     }
     throw new ShoalError(ErrorCode.BadArgument, `cannot start the network: ${err?.message ?? err}`)
   }
+  keepOneConnectionPerPeer(node)
+  return node
 }
 
 function checkMultiaddr (addr: string): void {
