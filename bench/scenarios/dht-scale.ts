@@ -56,6 +56,12 @@ export async function dhtScale (options: DhtScaleOptions): Promise<unknown> {
   const dir = await mkdtemp(join(tmpdir(), 'shoal-dht-'))
   const nodes: LabNode[] = []
   const labs: LabHost[] = []
+  // Stopped from outside (a time limit): the nodes and the lab go too, and what was printed stays.
+  const interrupted = (): void => {
+    for (const l of labs) l.child.kill('SIGKILL')
+    void labDown().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', interrupted)
   try {
     await labUp(hostCount, ['--rate', RATE, '--delay', DELAY])
     console.log(`dht-scale: ${options.nodes} nodes on ${hostCount} lab hosts (${perHost} per host process); load ${load()}`)
@@ -67,7 +73,7 @@ export async function dhtScale (options: DhtScaleOptions): Promise<unknown> {
     const rss = labs.map(l => memoryOf(l.child.pid as number).rssMiB)
     const announceMs = nodes.flatMap(n => n.announceMs !== undefined ? [n.announceMs] : [])
     console.log(`dht-scale: ${nodes.length} nodes up in ${upSeconds.toFixed(0)} s, ${announced} announced within ${ANNOUNCE_TIMEOUT_MS / 1000} s ` +
-      `(time to announced ms ${fmt(percentiles(announceMs))}; failed attempts ${nodes.reduce((a, n) => a + n.announceFailures, 0)}); ` +
+      `(time to announced ms ${fmt(percentiles(announceMs))}; failed attempts ${nodes.reduce((a, n) => a + n.announceFailures, 0)}: ${JSON.stringify(Object.fromEntries(announceErrors))}); ` +
       `routing table ${fmt(percentiles(settled.dht))}, connections ${fmt(percentiles(settled.connections))} per node; ` +
       `RSS per process median ${median(rss).toFixed(0)} MiB (${(median(rss) / perHost).toFixed(0)} per node); load ${load()}`)
     const holders = new Map(nodes.map(n => [n.cid, new Set([n])]))
@@ -91,6 +97,7 @@ export async function dhtScale (options: DhtScaleOptions): Promise<unknown> {
     console.log(`dht-scale: of ${orphaned.length} gets whose publisher was killed, ${orphaned.filter(t => t.ok).length} done (served by peers that had downloaded it); load ${load()}`)
     return { nodes: options.nodes, perHost, upSeconds, announced, rssMiBPerProcess: median(rss), before: summary(before), after: summary(after), orphaned: summary(orphaned) }
   } finally {
+    process.off('SIGINT', interrupted)
     for (const l of labs) if (l.alive) l.child.kill('SIGINT')
     await new Promise(resolve => setTimeout(resolve, 3_000))
     for (const l of labs) if (l.child.exitCode === null) l.child.kill('SIGKILL')
@@ -140,7 +147,7 @@ async function startHost (labs: LabHost[], host: string, ip: string, baseDir: st
       if (event.event === 'announced') {
         const node = nodes.find(n => n.index === event.node)
         // A failed attempt is retried by the node (discovery/announcer.ts): only success counts.
-        if (event.ok !== true) { if (node !== undefined) node.announceFailures++; return }
+        if (event.ok !== true) { if (node !== undefined) node.announceFailures++; announceErrors.set(String(event.error).slice(0, 60), (announceErrors.get(String(event.error).slice(0, 60)) ?? 0) + 1); return }
         if (node !== undefined && node.announceMs === undefined) node.announceMs = Date.now() - node.startedAt
         announcedBy.get(event.node)?.(true)
       }
@@ -172,6 +179,8 @@ function fmt (x: { p50: number, p95: number, p99: number }): string {
 }
 
 let nextId = 0
+/** Why announce attempts failed, over the run (each is retried by the node). */
+const announceErrors = new Map<string, number>()
 
 /** `count` gets, GETS_AT_ONCE at a time, each of a random content some other live node holds, on a random live node lacking it. */
 async function trials (nodes: LabNode[], holders: Map<string, Set<LabNode>>, count: number): Promise<Trial[]> {
