@@ -71,7 +71,7 @@ for (const name of scenarios) {
   } else if (name === 'dht-scale') {
     const { dhtScale } = await import('./scenarios/dht-scale.js')
     const value = (flag: string, fallback: number): number => Number(args.find(a => a.startsWith(`--${flag}=`))?.slice(flag.length + 3) ?? fallback)
-    results[name] = await dhtScale({ nodes: value('nodes', quick ? 30 : 100), gets: value('gets', quick ? 100 : 500), churn: value('churn', 0.3) })
+    results[name] = await dhtScale({ nodes: value('nodes', quick ? 30 : 100), gets: value('gets', quick ? 100 : 500), churn: value('churn', 0.3), perHost: value('per-host', 4) })
   } else if (name === 'browser') {
     const { browserBench } = await import('./scenarios/browser.js')
     const r = await browserBench({ quick })

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -10,31 +10,39 @@ import { memoryOf } from '../lib/proc.js'
 const RATE = '20mbit'
 const DELAY = '20ms'
 const DHT_NODE = join(ROOT, 'dist', 'bench', 'lib', 'dht-node.js')
+/** Nodes run by one process (one per lab host) unless `--per-host` says otherwise: see dht-node.ts. */
+const DEFAULT_PER_HOST = 4
 /**
- * Nodes started at once while the DHT is built; the next batch waits until these announced their
- * content (or failed to), so a node joins a DHT that answers, not 2 cores queueing 100 handshakes.
+ * Hosts (processes) started at once while the DHT is built; the next batch waits until these
+ * announced their content (or BATCH_WAIT_MS passed), so a node joins a DHT that answers, not 2
+ * cores queueing 100 handshakes.
  */
-const START_BATCH = 4
+const START_BATCH = 2
 /** Longest a batch waits for its announcements before the next batch starts. */
-const BATCH_WAIT_MS = 15_000
+const BATCH_WAIT_MS = 20_000
+/** Once all are up: routing tables are polled this often, for at most SETTLE_MAX_MS, until they stop growing. */
+const SETTLE_POLL_MS = 5_000
+const SETTLE_MAX_MS = 60_000
 /** Gets in flight at once (each on a different node). */
 const GETS_AT_ONCE = 4
-const READY_TIMEOUT_MS = 180_000
+const READY_TIMEOUT_MS = 300_000
 const ANNOUNCE_TIMEOUT_MS = 180_000
 const GET_TIMEOUT_MS = 60_000
 const BOOTSTRAP_PEERS = 3
 
-export interface DhtScaleOptions { nodes: number, gets: number, churn: number }
+export interface DhtScaleOptions { nodes: number, gets: number, churn: number, perHost?: number }
 
-interface LabNode { host: string, ip: string, child: ChildProcess, peerId: string, addrs: string[], cid: string, announced: Promise<boolean>, alive: boolean, replies: Map<number, (reply: GetReply) => void> }
+interface LabHost { host: string, ip: string, child: ChildProcess, alive: boolean, replies: Map<number, (reply: any) => void> }
+interface LabNode { lab: LabHost, index: number, peerId: string, addrs: string[], cid: string, startedAt: number, announced: Promise<boolean>, announceMs?: number, announceFailures: number, alive: boolean }
 interface GetReply { ok: boolean, doneMs?: number, firstMs?: number, hops?: number, queried?: number, error?: string }
 interface Trial extends GetReply { cid: string, publisherAlive: boolean }
 
 /**
- * `npm run bench -- dht-scale [--nodes=100] [--gets=500] [--churn=0.3]`: N Shoal nodes in netlab
- * (one process per host, 20 Mbit/s, 20 ms), each sharing 1 KiB of its own; `gets` downloads of bare
- * CIDs from random nodes (time to the first DHT provider, hops, time to done); then `churn` of the
- * nodes killed and as many new ones started, and `gets` more, counting those whose publisher is gone.
+ * `npm run bench -- dht-scale [--nodes=100] [--gets=500] [--churn=0.3] [--per-host=4]`: N Shoal
+ * nodes in netlab (20 Mbit/s, 20 ms), `per-host` of them in the one process of each lab host
+ * (dht-node.ts), each sharing 1 KiB of its own; `gets` downloads of bare CIDs from random nodes
+ * (time to the first DHT provider, hops, time to done); then `churn` of the hosts killed (SIGKILL,
+ * all their nodes) and as many new nodes started, and `gets` more, counting those whose publisher is gone.
  */
 export async function dhtScale (options: DhtScaleOptions): Promise<unknown> {
   const missing = labAvailable()
@@ -42,79 +50,137 @@ export async function dhtScale (options: DhtScaleOptions): Promise<unknown> {
     console.log(`dht-scale: skipped, ${missing}`)
     return { skipped: missing }
   }
+  const perHost = Math.max(1, options.perHost ?? DEFAULT_PER_HOST)
+  const hostCount = Math.ceil(options.nodes / perHost)
+  const counts = Array.from({ length: hostCount }, (_, i) => Math.min(perHost, options.nodes - i * perHost))
   const dir = await mkdtemp(join(tmpdir(), 'shoal-dht-'))
   const nodes: LabNode[] = []
+  const labs: LabHost[] = []
+  // Stopped from outside (a time limit): the nodes and the lab go too, and what was printed stays.
+  const interrupted = (): void => {
+    for (const l of labs) l.child.kill('SIGKILL')
+    void labDown().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', interrupted)
   try {
-    await labUp(options.nodes, ['--rate', RATE, '--delay', DELAY])
+    await labUp(hostCount, ['--rate', RATE, '--delay', DELAY])
+    console.log(`dht-scale: ${options.nodes} nodes on ${hostCount} lab hosts (${perHost} per host process); load ${load()}`)
     const upStart = Date.now()
-    await startNodes(nodes, Array.from({ length: options.nodes }, (_, i) => `p${i + 1}`), dir, 'a')
+    await startHosts(nodes, labs, counts.map((count, i) => ({ host: `p${i + 1}`, count })), dir, 'a')
     const announced = (await Promise.all(nodes.map(async n => await n.announced))).filter(Boolean).length
     const upSeconds = (Date.now() - upStart) / 1000
-    const rss = nodes.map(n => memoryOf(n.child.pid as number).rssMiB)
-    console.log(`dht-scale: ${nodes.length} nodes up and announced (${announced} ok) in ${upSeconds.toFixed(0)} s; RSS per node median ${median(rss).toFixed(0)} MiB`)
+    const settled = await settle(labs)
+    const rss = labs.map(l => memoryOf(l.child.pid as number).rssMiB)
+    const announceMs = nodes.flatMap(n => n.announceMs !== undefined ? [n.announceMs] : [])
+    console.log(`dht-scale: ${nodes.length} nodes up in ${upSeconds.toFixed(0)} s, ${announced} announced within ${ANNOUNCE_TIMEOUT_MS / 1000} s ` +
+      `(time to announced ms ${fmt(percentiles(announceMs))}; failed attempts ${nodes.reduce((a, n) => a + n.announceFailures, 0)}: ${JSON.stringify(Object.fromEntries(announceErrors))}); ` +
+      `routing table ${fmt(percentiles(settled.dht))}, connections ${fmt(percentiles(settled.connections))} per node; ` +
+      `RSS per process median ${median(rss).toFixed(0)} MiB (${(median(rss) / perHost).toFixed(0)} per node); load ${load()}`)
     const holders = new Map(nodes.map(n => [n.cid, new Set([n])]))
     const before = await trials(nodes, holders, options.gets)
     report('before churn', before)
 
-    const killed = shuffled(nodes).slice(0, Math.round(nodes.length * options.churn))
-    for (const n of killed) { n.alive = false; n.child.kill('SIGKILL') }
-    const survivors = nodes.filter(n => n.alive)
-    await startNodes(nodes, killed.map(n => n.host), dir, 'b', survivors)
-    for (const n of nodes.slice(-killed.length)) holders.set(n.cid, new Set([n]))
-    await Promise.all(nodes.slice(-killed.length).map(async n => await n.announced))
+    const killedLabs = shuffled(labs).slice(0, Math.round(labs.length * options.churn))
+    const killed = nodes.filter(n => killedLabs.includes(n.lab))
+    for (const l of killedLabs) { l.alive = false; l.child.kill('SIGKILL') }
+    for (const n of killed) n.alive = false
+    const joinedFrom = nodes.length
+    await startHosts(nodes, labs, killedLabs.map(l => ({ host: l.host, count: nodes.filter(n => n.lab === l).length })), dir, 'b')
+    const joined = nodes.slice(joinedFrom)
+    for (const n of joined) holders.set(n.cid, new Set([n]))
+    await Promise.all(joined.map(async n => await n.announced))
+    const settledAfter = await settle(labs.filter(l => l.alive))
+    console.log(`dht-scale: ${killed.length} nodes killed (${killedLabs.length} hosts), ${joined.length} joined; routing table ${fmt(percentiles(settledAfter.dht))}, connections ${fmt(percentiles(settledAfter.connections))}; load ${load()}`)
     const after = await trials(nodes, holders, options.gets)
-    report(`after ${killed.length} nodes killed and ${killed.length} joined`, after)
+    report(`after ${killed.length} nodes killed and ${joined.length} joined`, after)
     const orphaned = after.filter(t => !t.publisherAlive)
-    console.log(`dht-scale: of ${orphaned.length} gets whose publisher was killed, ${orphaned.filter(t => t.ok).length} done (served by peers that had downloaded it)`)
-    return { nodes: options.nodes, upSeconds, announced, rssMiB: median(rss), before: summary(before), after: summary(after), orphaned: summary(orphaned) }
+    console.log(`dht-scale: of ${orphaned.length} gets whose publisher was killed, ${orphaned.filter(t => t.ok).length} done (served by peers that had downloaded it); load ${load()}`)
+    return { nodes: options.nodes, perHost, upSeconds, announced, rssMiBPerProcess: median(rss), before: summary(before), after: summary(after), orphaned: summary(orphaned) }
   } finally {
-    for (const n of nodes) if (n.alive) n.child.kill('SIGINT')
-    await new Promise(resolve => setTimeout(resolve, 2_000))
-    for (const n of nodes) if (n.child.exitCode === null) n.child.kill('SIGKILL')
+    process.off('SIGINT', interrupted)
+    for (const l of labs) if (l.alive) l.child.kill('SIGINT')
+    await new Promise(resolve => setTimeout(resolve, 3_000))
+    for (const l of labs) if (l.child.exitCode === null) l.child.kill('SIGKILL')
     await labDown()
     await rm(dir, { recursive: true, force: true })
   }
 }
 
-async function startNodes (nodes: LabNode[], hosts: string[], dir: string, generation: string, bootstrapFrom?: LabNode[]): Promise<void> {
-  // The first node of an empty lab starts alone: the others need someone to bootstrap from.
+async function startHosts (nodes: LabNode[], labs: LabHost[], hosts: Array<{ host: string, count: number }>, dir: string, generation: string): Promise<void> {
   for (let i = 0; i < hosts.length;) {
+    // The first host of an empty lab starts alone: its nodes bootstrap from each other, the others from them.
     const batch = hosts.slice(i, nodes.length === 0 ? i + 1 : i + START_BATCH)
     i += batch.length
-    const started = await Promise.all(batch.map(async host => {
-      const from = bootstrapFrom ?? nodes
-      const bootstrap = shuffled(from.filter(n => n.alive)).slice(0, BOOTSTRAP_PEERS).flatMap(n => n.addrs.slice(0, 1))
-      return await startNode(host, await labIp(host), join(dir, `${host}-${generation}`), bootstrap)
+    const started = await Promise.all(batch.map(async ({ host, count }) => {
+      const bootstrap = shuffled(nodes.filter(n => n.alive)).slice(0, BOOTSTRAP_PEERS).flatMap(n => n.addrs.slice(0, 1))
+      return await startHost(labs, host, await labIp(host), join(dir, `${host}-${generation}`), count, bootstrap)
     }))
-    nodes.push(...started)
-    await Promise.race([Promise.all(started.map(async n => await n.announced)), new Promise(resolve => setTimeout(resolve, BATCH_WAIT_MS))])
+    nodes.push(...started.flat())
+    await Promise.race([Promise.all(started.flat().map(async n => await n.announced)), new Promise(resolve => setTimeout(resolve, BATCH_WAIT_MS))])
   }
 }
 
-async function startNode (host: string, ip: string, dataDir: string, bootstrap: string[]): Promise<LabNode> {
-  const [cmd, argv] = inHost(host, process.execPath, [DHT_NODE, dataDir, ip, ...bootstrap])
+async function startHost (labs: LabHost[], host: string, ip: string, baseDir: string, count: number, bootstrap: string[]): Promise<LabNode[]> {
+  const [cmd, argv] = inHost(host, process.execPath, [DHT_NODE, baseDir, ip, String(count), ...bootstrap])
   const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'ignore'] })
-  const replies = new Map<number, (reply: GetReply) => void>()
-  let announcedResolve: (ok: boolean) => void = () => {}
-  const announced = new Promise<boolean>(resolve => {
-    announcedResolve = resolve
-    setTimeout(() => resolve(false), ANNOUNCE_TIMEOUT_MS).unref()
-  })
-  const ready = new Promise<{ peerId: string, addrs: string[], cid: string }>((resolve, reject) => {
+  const lab: LabHost = { host, ip, child, alive: true, replies: new Map() }
+  labs.push(lab)
+  const nodes: LabNode[] = []
+  const announcedBy = new Map<number, (ok: boolean) => void>()
+  return await new Promise<LabNode[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${host} not ready`)), READY_TIMEOUT_MS)
-    child.on('exit', code => reject(new Error(`${host} exited ${code}`)))
+    child.on('exit', code => { if (nodes.length < count) reject(new Error(`${host} exited ${code}`)) })
     createInterface({ input: child.stdout! }).on('line', line => {
       const event = JSON.parse(line)
-      if (event.event === 'ready') { clearTimeout(timer); resolve(event) }
-      if (event.event === 'announced') announcedResolve(event.ok === true)
-      if (event.event === 'got') replies.get(Number(event.id))?.(event)
+      if (event.event === 'ready') {
+        const startedAt = Date.now()
+        let settleAnnounced: (ok: boolean) => void = () => {}
+        const announced = new Promise<boolean>(resolve => {
+          settleAnnounced = resolve
+          setTimeout(() => resolve(false), ANNOUNCE_TIMEOUT_MS).unref()
+        })
+        const node: LabNode = { lab, index: event.node, peerId: event.peerId, addrs: event.addrs, cid: event.cid, startedAt, announced, announceFailures: 0, alive: true }
+        announcedBy.set(event.node, settleAnnounced)
+        nodes.push(node)
+        if (nodes.length === count) { clearTimeout(timer); resolve(nodes) }
+      }
+      if (event.event === 'announced') {
+        const node = nodes.find(n => n.index === event.node)
+        // A failed attempt is retried by the node (discovery/announcer.ts): only success counts.
+        if (event.ok !== true) { if (node !== undefined) node.announceFailures++; announceErrors.set(String(event.error).slice(0, 60), (announceErrors.get(String(event.error).slice(0, 60)) ?? 0) + 1); return }
+        if (node !== undefined && node.announceMs === undefined) node.announceMs = Date.now() - node.startedAt
+        announcedBy.get(event.node)?.(true)
+      }
+      if (event.event === 'got' || event.event === 'stats') lab.replies.get(Number(event.id))?.(event)
     })
   })
-  const { peerId, addrs, cid } = await ready
-  return { host, ip, child, peerId, addrs, cid, announced, alive: true, replies }
+}
+
+/** Waits until the routing tables stop growing (or SETTLE_MAX_MS); their sizes and connection counts per node. */
+async function settle (labs: LabHost[]): Promise<{ dht: number[], connections: number[] }> {
+  const deadline = Date.now() + SETTLE_MAX_MS
+  let last = -1
+  for (;;) {
+    const stats = (await Promise.all(labs.map(async l => await request(l, { op: 'stats' }, 10_000)))).flatMap(r => r.nodes ?? [])
+    const dht = stats.map((s: any) => s.dht as number)
+    const total = dht.reduce((a: number, b: number) => a + b, 0)
+    if (total <= last || Date.now() >= deadline) return { dht, connections: stats.map((s: any) => s.connections as number) }
+    last = total
+    await new Promise(resolve => setTimeout(resolve, SETTLE_POLL_MS))
+  }
+}
+
+function load (): string {
+  return loadavg().map(l => l.toFixed(1)).join(' ')
+}
+
+function fmt (x: { p50: number, p95: number, p99: number }): string {
+  return `p50 ${x.p50.toFixed(0)}, p95 ${x.p95.toFixed(0)}, p99 ${x.p99.toFixed(0)}`
 }
 
 let nextId = 0
+/** Why announce attempts failed, over the run (each is retried by the node). */
+const announceErrors = new Map<string, number>()
 
 /** `count` gets, GETS_AT_ONCE at a time, each of a random content some other live node holds, on a random live node lacking it. */
 async function trials (nodes: LabNode[], holders: Map<string, Set<LabNode>>, count: number): Promise<Trial[]> {
@@ -128,10 +194,10 @@ async function trials (nodes: LabNode[], holders: Map<string, Set<LabNode>>, cou
     const getter = candidates[Math.floor(Math.random() * candidates.length)] as LabNode
     busy.add(getter)
     const publisherAlive = nodes.some(n => n.cid === cid && n.alive)
-    const reply = await ask(getter, cid)
+    const reply: GetReply = await request(getter.lab, { op: 'get', node: getter.index, cid }, GET_TIMEOUT_MS)
     busy.delete(getter)
     if (reply.ok) holding.add(getter)
-    else if (process.env.SHOAL_BENCH_LOGS !== undefined) console.log(`dht-scale: get of ${cid} on ${getter.host} failed: ${JSON.stringify(reply)}; holders ${[...holding].map(h => `${h.host}${h.alive ? '' : ' (dead)'}`).join(' ')}`)
+    else if (process.env.SHOAL_BENCH_LOGS !== undefined) console.log(`dht-scale: get of ${cid} on ${getter.lab.host}/${getter.index} failed: ${JSON.stringify(reply)}; holders ${[...holding].map(h => `${h.lab.host}/${h.index}${h.alive ? '' : ' (dead)'}`).join(' ')}`)
     results.push({ ...reply, cid, publisherAlive })
   }
   let started = 0
@@ -142,12 +208,13 @@ async function trials (nodes: LabNode[], holders: Map<string, Set<LabNode>>, cou
   return results
 }
 
-async function ask (node: LabNode, cid: string): Promise<GetReply> {
+/** Sends one command to a host's process and waits for its answer (`{ok: false, error: 'no answer'}` after `ms`). */
+async function request (lab: LabHost, command: Record<string, unknown>, ms: number): Promise<any> {
   const id = nextId++
   return await new Promise(resolve => {
-    const timer = setTimeout(() => resolve({ ok: false, error: 'no answer' }), GET_TIMEOUT_MS)
-    node.replies.set(id, reply => { clearTimeout(timer); node.replies.delete(id); resolve(reply) })
-    node.child.stdin!.write(JSON.stringify({ op: 'get', id, cid }) + '\n')
+    const timer = setTimeout(() => { lab.replies.delete(id); resolve({ ok: false, error: 'no answer' }) }, ms)
+    lab.replies.set(id, reply => { clearTimeout(timer); lab.replies.delete(id); resolve(reply) })
+    lab.child.stdin!.write(JSON.stringify({ ...command, id }) + '\n')
   })
 }
 

@@ -7,8 +7,18 @@ export const RETRY_MIN_MS = 2_000
 export const RETRY_MAX_MS = 5 * 60 * 1000
 /** One DHT provide may take this long before it is abandoned and retried. */
 export const PROVIDE_TIMEOUT_MS = 60_000
+/**
+ * Announced content is announced again, before its interval, once the DHT routing table has grown
+ * to this many times its size at the last announce: the provider records went to the peers
+ * closest to the content's key among those the DHT then had, and a node that shared as it joined
+ * a growing network (a third of the 100-node lab's records) left them where later lookups, which
+ * go to the closest peers of the grown network, do not look (docs/benchmarks.md, round 6). Each
+ * such announce needs the table to have doubled, so a table of at most T peers costs at most
+ * log2(T) of them per content.
+ */
+export const REANNOUNCE_GROWTH = 2
 
-interface Entry { cid: CID, nextAt: number, backoff: number, running: boolean, announced: boolean }
+interface Entry { cid: CID, nextAt: number, backoff: number, running: boolean, announced: boolean, tableAtAnnounce: number }
 
 export type AnnounceEvent = { cid: string, ok: boolean, error?: string }
 
@@ -16,7 +26,8 @@ export type AnnounceEvent = { cid: string, ok: boolean, error?: string }
  * Announces content to the DHT at once, then again every REANNOUNCE_INTERVAL_MS, so peers
  * find it for as long as this node serves it (Helia's silent non-providing is what users of
  * other networks trip on). An announce that fails is retried with backoff, and at once when a
- * new peer connects, since an empty routing table is the usual cause.
+ * new peer connects, since an empty routing table is the usual cause. Given the routing table's
+ * size, it also announces again when the table has grown REANNOUNCE_GROWTH-fold since.
  */
 export class Announcer {
   private readonly entries = new Map<string, Entry>()
@@ -24,10 +35,12 @@ export class Announcer {
   private readonly onEvent?: (event: AnnounceEvent) => void
   private timer?: NodeJS.Timeout
   private readonly stopping = new AbortController()
+  private readonly tableSize?: () => number
 
-  constructor (provide: (cid: CID, signal: AbortSignal) => Promise<void>, onEvent?: (event: AnnounceEvent) => void) {
+  constructor (provide: (cid: CID, signal: AbortSignal) => Promise<void>, onEvent?: (event: AnnounceEvent) => void, tableSize?: () => number) {
     this.provide = provide
     this.onEvent = onEvent
+    this.tableSize = tableSize
   }
 
   start (): void {
@@ -42,7 +55,7 @@ export class Announcer {
 
   announce (cid: CID): void {
     const key = cid.toString()
-    const entry = this.entries.get(key) ?? { cid, nextAt: 0, backoff: RETRY_MIN_MS, running: false, announced: false }
+    const entry = this.entries.get(key) ?? { cid, nextAt: 0, backoff: RETRY_MIN_MS, running: false, announced: false, tableAtAnnounce: 0 }
     entry.nextAt = 0
     this.entries.set(key, entry)
     this.runDue()
@@ -65,12 +78,16 @@ export class Announcer {
 
   private runDue (): void {
     const now = Date.now()
+    const table = this.tableSize?.() ?? 0
     for (const [key, entry] of this.entries) {
+      if (entry.announced && table >= REANNOUNCE_GROWTH * Math.max(entry.tableAtAnnounce, 1)) entry.nextAt = Math.min(entry.nextAt, now)
       if (entry.running || entry.nextAt > now || this.stopping.signal.aborted) continue
       entry.running = true
+      const tableAtStart = table
       const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(PROVIDE_TIMEOUT_MS)])
       this.provide(entry.cid, signal).then(() => {
         entry.announced = true
+        entry.tableAtAnnounce = Math.max(tableAtStart, this.tableSize?.() ?? 0)
         entry.backoff = RETRY_MIN_MS
         entry.nextAt = Date.now() + REANNOUNCE_INTERVAL_MS
         this.onEvent?.({ cid: key, ok: true })

@@ -4,6 +4,7 @@ import { storageCapability } from '../storage/service.js'
 import { computeCapability } from '../compute/service.js'
 import { reachCapability } from '../reach/index.js'
 import { DEFAULT_LISTEN } from '../net/libp2p.js'
+import { bootstrapRetryCapability } from '../discovery/bootstrap-retry.js'
 
 /**
  * The capabilities a node runs for its options, in start order (stopped in reverse). Each comes
@@ -16,6 +17,7 @@ export function capabilitiesFor (options: NodeOptions): Capability[] {
   if (options.storage !== false) capabilities.push(storageCapability(options.storage))
   // On for every node (as storage): any node can run jobs, and keeps and checks agreed-result records in the DHT; a worker only with slots.
   capabilities.push(computeCapability(options.compute ?? {}))
+  if ((options.bootstrap ?? []).length > 0) capabilities.push(bootstrapRetryCapability(options.bootstrap ?? []))
   for (const extra of options.capabilities ?? []) capabilities.push(extra)
   return capabilities
 }

@@ -120,7 +120,8 @@ export class ShoalNode {
     })
     this.announcer = new Announcer(
       async (cid, signal) => { await libp2p.contentRouting.provide(cid, { signal }) },
-      event => this.events.announce?.(event)
+      event => this.events.announce?.(event),
+      () => this.dhtPeers()
     )
   }
 
