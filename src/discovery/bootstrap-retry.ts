@@ -11,6 +11,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Capability, NodeComponents, NodeService } from '../node/service.js'
 import { sleep } from '../sleep.js'
+import { dhtTableSize } from '../net/libp2p.js'
 
 /** First check for an empty routing table, and the pause after a check that found it filled. */
 export const BOOTSTRAP_RETRY_MIN_MS = 5_000
@@ -70,7 +71,7 @@ export function bootstrapRetryCapability (addrs: string[]): Capability {
   return {
     name: BOOTSTRAP_RETRY_SERVICE,
     create: (c: NodeComponents) => new BootstrapRetry(addrs, {
-      tableSize: () => (c.libp2p.services.dht as unknown as { routingTable?: { size: number } }).routingTable?.size ?? 0,
+      tableSize: () => dhtTableSize(c.libp2p),
       dial: async (addr, signal) => { await c.libp2p.dial(multiaddr(addr), { signal }) },
       signal: c.signal
     })

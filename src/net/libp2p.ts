@@ -169,3 +169,8 @@ function checkMultiaddr (addr: string): void {
     throw new ShoalError(ErrorCode.BadArgument, `not a multiaddr: ${addr} (example: /ip4/127.0.0.1/tcp/4001)`)
   }
 }
+
+/** Peers in the node's DHT routing table (kad-dht keeps the table off its public types). */
+export function dhtTableSize (libp2p: ShoalLibp2p): number {
+  return (libp2p.services.dht as unknown as { routingTable?: { size: number } }).routingTable?.size ?? 0
+}

@@ -15,7 +15,7 @@ import { LookupTrace } from '../discovery/lookup-trace.js'
 import { searchProviders, SEARCH_DELAY_WITH_HINTS_MS } from '../discovery/provider-search.js'
 import { defaultDataDir, lockDataDir, type DataDirLock } from '../net/data-dir.js'
 import { loadOrCreateKey } from '../net/identity.js'
-import { createNetwork, DEFAULT_LISTEN, type ShoalLibp2p } from '../net/libp2p.js'
+import { createNetwork, DEFAULT_LISTEN, dhtTableSize, type ShoalLibp2p } from '../net/libp2p.js'
 import { connectionGater } from '../net/connection-gater.js'
 import { overWebSockets } from '../net/websockets.js'
 import { DirectTransport } from '../net/direct/direct-transport.js'
@@ -436,7 +436,7 @@ export class ShoalNode {
 
   /** Peers in the DHT routing table. */
   dhtPeers (): number {
-    return (this.libp2p.services.dht as unknown as { routingTable?: { size: number } }).routingTable?.size ?? 0
+    return dhtTableSize(this.libp2p)
   }
 
   async stop (): Promise<void> {
