@@ -186,6 +186,7 @@ export function socketPipe (socket: TLSSocket, maxBufferedBytes: number): Pipe {
   let ended = false
   let failure: Error | undefined
   let wake: (() => void) | undefined
+  let draining: Promise<void> | undefined
   const notify = (): void => {
     const w = wake
     wake = undefined
@@ -218,21 +219,22 @@ export function socketPipe (socket: TLSSocket, maxBufferedBytes: number): Pipe {
     async drained (signal) {
       if (!socket.writableNeedDrain || socket.destroyed) return
       signal?.throwIfAborted()
-      await new Promise<void>((resolve, reject) => {
+      // One listener pair per drain, however many writers wait on it (each serve task may).
+      const wait = draining ??= new Promise<void>(resolve => {
         const done = (): void => {
           socket.off('drain', done)
           socket.off('close', done)
-          signal?.removeEventListener('abort', aborted)
+          draining = undefined
           resolve()
-        }
-        const aborted = (): void => {
-          socket.off('drain', done)
-          socket.off('close', done)
-          reject(signal?.reason)
         }
         socket.on('drain', done)
         socket.on('close', done)
-        signal?.addEventListener('abort', aborted, { once: true })
+      })
+      if (signal === undefined) return await wait
+      await new Promise<void>((resolve, reject) => {
+        const aborted = (): void => reject(signal.reason)
+        signal.addEventListener('abort', aborted, { once: true })
+        void wait.then(() => { signal.removeEventListener('abort', aborted); resolve() })
       })
     },
     async close () {

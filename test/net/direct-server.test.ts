@@ -57,6 +57,37 @@ describe('direct server', () => {
     await assert.rejects(async () => { for (let i = 0; i < 64; i++) await channel.write(piece) }, ReaderStalled)
   })
 
+  test('many writers waiting on one full direct connection share one drain wait, and all go on once it drains', { timeout: 30_000 }, async (t) => {
+    const tickets = new TicketBook()
+    let served: Pipe | undefined
+    const s = await server(tickets, pipe => { served = pipe })
+    t.after(async () => await s.stop())
+    const { socket } = await tlsDial(s.port, tickets.issue('reader', '127.0.0.1') as Ticket)
+    t.after(() => { socket.destroy() })
+    socket.pause()
+    await until(() => served !== undefined)
+    const pipe = served as Pipe
+    const chunk = new Uint8Array(1024 * 1024)
+    // More than the kernel's socket buffers take: the rest waits in the socket, and nothing drains.
+    for (let i = 0; i < 64; i++) pipe.send([chunk])
+    await new Promise(resolve => setTimeout(resolve, 200))
+    const warnings: Error[] = []
+    const onWarning = (w: Error): void => { warnings.push(w) }
+    process.on('warning', onWarning)
+    t.after(() => { process.off('warning', onWarning) })
+    // Twenty serve tasks wait on the same full socket, as a seeder's do in a crowd.
+    const waits = Array.from({ length: 20 }, async () => await pipe.drained(AbortSignal.timeout(20_000)))
+    let resumed = 0
+    for (const w of waits) void w.then(() => { resumed++ })
+    await new Promise(resolve => setTimeout(resolve, 200))
+    assert.equal(resumed, 0, 'nothing drained while the reader reads nothing')
+    socket.resume()
+    await Promise.all(waits)
+    assert.equal(resumed, 20)
+    await new Promise(resolve => setImmediate(resolve))
+    assert.deepEqual(warnings.filter(w => w.name === 'MaxListenersExceededWarning'), [], 'one drain listener, not one per writer')
+  })
+
   test('only a ticket it issued opens the port, once, for the peer it was issued to', { timeout: 30_000 }, async (t) => {
     const tickets = new TicketBook()
     const pipes: string[] = []
