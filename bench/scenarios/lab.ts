@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
@@ -37,7 +37,11 @@ export async function runLab (name: string, options: LabOptions): Promise<unknow
 
 function startSharer (host: string, ip: string, file: string, dataDir: string, pieceSize?: string): Background {
   const [cmd, argv] = inHost(host, process.execPath, [SHOAL_BIN, 'share', file, ...nodeArgs(dataDir, ip), ...(pieceSize !== undefined ? ['--piece-size', pieceSize] : [])])
-  return startBackground(cmd, argv, /"sharing"/)
+  const sharer = startBackground(cmd, argv, /"sharing"/)
+  // SHOAL_BENCH_LOGS=<dir> keeps the sharer's stderr too (with DEBUG=libp2p:..., its view of the crowd).
+  const logs = process.env.SHOAL_BENCH_LOGS
+  if (logs !== undefined) sharer.child.stderr?.pipe(createWriteStream(join(logs, `${host}-sharer-${Date.now()}.log`)))
+  return sharer
 }
 
 interface GetResult { durationMs: number, wallMs: number, peers: Record<string, number>, received: number, direct: number, cpuSeconds: number, maxRssMiB: number }
