@@ -33,6 +33,13 @@ if (major < MIN_MAJOR) {
   // V8's compiled code for Shoal and its dependencies, kept on disk between runs (in the OS's temp
   // folder): a command starts in about half the time. Node 22.1+; silently skipped if unavailable.
   try { module.enableCompileCache?.() } catch {}
+  // libp2p makes a debug logger for every connection, stream and dial, and the 'debug' package
+  // asks isatty(stderr) for each one unless DEBUG_COLORS says: asked once here instead (measured:
+  // ~40 ms of a busy daemon's 1.5 s, docs/benchmarks.md round 7). Read when the bundle loads, then
+  // taken back, so processes this one starts decide for themselves.
+  const setColors = process.env.DEBUG_COLORS === undefined
+  if (setColors) process.env.DEBUG_COLORS = process.stderr.isTTY === true ? 'true' : 'false'
   const { main: run } = await import(main)
+  if (setColors) delete process.env.DEBUG_COLORS
   await run(process.argv.slice(2))
 }

@@ -16,7 +16,7 @@ import { ContentRegistry } from '../swarm/common/registry.js'
 import { SESSION_READ_BUFFER_BYTES } from '../swarm/requester/constants.js'
 import { Download, type DownloadProgress, type DownloadResult, type PieceEvent } from '../swarm/requester/download.js'
 import type { Manifest } from '../content/manifest.js'
-import { PROTOCOL } from '../swarm/wire/constants.js'
+import { SWARM_PROTOCOLS } from '../swarm/wire/constants.js'
 import { PAGE_DIAL_TIMEOUT_MS, PAGE_STALL_TIMEOUT_MS, WORKER_SCRIPT } from './constants.js'
 import { createPageNetwork, pageCanDial, type PageLibp2p } from './network.js'
 import { OpfsStorage } from './opfs-storage.js'
@@ -88,7 +88,7 @@ export class PagePeer {
       localPeerId: this.peerId,
       openStream: async (peerId, signal) => {
         const connection = await this.libp2p.dial(peerIdFromString(peerId), { signal })
-        return streamPipe(await connection.newStream(PROTOCOL, { signal }), SESSION_READ_BUFFER_BYTES)
+        return streamPipe(await connection.newStream(SWARM_PROTOCOLS, { signal }), SESSION_READ_BUFFER_BYTES)
       },
       learnPeers: async records => await this.book.learn(records),
       hashPiece: webCryptoPieceHash()

@@ -57,6 +57,8 @@ export interface NetworkOptions {
   webSockets?: WebSocketsOptions | false
   /** Addresses to announce besides those listened on (a reverse proxy's `/dns4/…/tcp/443/tls/ws`). */
   announce?: string[]
+  /** Kademlia in client mode: queries and provides, answers nothing (a short-lived `get`). Default false. */
+  dhtClient?: boolean
 }
 
 /**
@@ -150,7 +152,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
         ping: ping({ maxOutboundStreams: PING_MAX_OUTBOUND_STREAMS, maxInboundStreams: PING_MAX_INBOUND_STREAMS }),
         dht: kadDHT({
           protocol: DHT_PROTOCOL,
-          clientMode: false,
+          clientMode: options.dhtClient === true,
           // A LAN or loopback swarm has only private addresses: keep them.
           peerInfoMapper: passthroughMapper,
           validators: Object.assign({}, ...extensions.map(e => e.dhtValidators ?? {})),

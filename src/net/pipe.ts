@@ -10,6 +10,8 @@ import { Uint8ArrayList } from 'uint8arraylist'
 export interface Pipe extends AsyncIterable<Uint8Array | Uint8ArrayList> {
   /** `relayed`: a libp2p stream on a connection through a data relay (reach/). */
   readonly kind: 'libp2p' | 'direct' | 'relayed'
+  /** The swarm protocol version negotiated on a libp2p stream (a direct connection speaks 1.0.0: undefined). */
+  readonly protocol?: string
   /** Whether `send` may still be called. */
   readonly writable: boolean
   /**
@@ -55,6 +57,7 @@ export class ReadBufferExceeded extends Error {}
 export function streamPipe (stream: Stream, maxUnreadBytes: number = DEFAULT_UNREAD_BYTES, kind: 'libp2p' | 'relayed' = 'libp2p'): Pipe {
   return {
     kind,
+    protocol: stream.protocol,
     get writable () {
       return stream.status === 'open' && stream.writeStatus === 'writable'
     },

@@ -30,7 +30,7 @@ import { ContentRegistry } from '../swarm/common/registry.js'
 import { SwarmContent } from '../swarm/common/swarm-content.js'
 import { TokenBucket } from '../swarm/common/token-bucket.js'
 import { RequestBudget } from '../swarm/requester/request-budget.js'
-import { PROTOCOL } from '../swarm/wire/constants.js'
+import { SWARM_PROTOCOLS } from '../swarm/wire/constants.js'
 import { SESSION_READ_BUFFER_BYTES } from '../swarm/requester/constants.js'
 import { MemoryBudget } from '../budget/memory-budget.js'
 import { PeerBook } from './peer-book.js'
@@ -140,7 +140,7 @@ export class ShoalNode {
       const gater = connectionGater({ isBanned: id => scores.isBanned(id), connectionsOf: id => libp2p?.getConnections(id).length ?? 0 })
       const capabilities = capabilitiesFor(options)
       const extensions = capabilities.flatMap(c => c.network !== undefined ? [c.network] : [])
-      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey, extensions, metricsRegistry: options.metricsRegistry, webSockets: options.webSockets, announce: options.announce })
+      libp2p = await createNetwork({ privateKey, listen: options.listen, bootstrap: options.bootstrap, mdns: options.mdns, gater, networkKey: options.networkKey, extensions, metricsRegistry: options.metricsRegistry, webSockets: options.webSockets, announce: options.announce, dhtClient: options.dhtClient })
       node = new ShoalNode(dataDir, privateKey, libp2p, db, lock, options, events, scores, capabilities)
       await node.start()
       return node
@@ -316,7 +316,7 @@ export class ShoalNode {
       openStream: async (peerId, s) => {
         const connection = await this.connectionFor(peerIdFromString(peerId), s)
         trace('get:connection', key)
-        const stream = await connection.newStream(PROTOCOL, { signal: s })
+        const stream = await connection.newStream(SWARM_PROTOCOLS, { signal: s })
         trace('get:stream', key)
         return streamPipe(stream, SESSION_READ_BUFFER_BYTES, isCircuit(connection) ? 'relayed' : 'libp2p')
       },

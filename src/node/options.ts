@@ -52,6 +52,12 @@ export interface NodeOptions {
   webSockets?: WebSocketsOptions | false
   /** Addresses to announce besides those listened on (e.g. a reverse proxy's `/dns4/…/tcp/443/tls/ws`). */
   announce?: string[]
+  /**
+   * Take part in the DHT as a client only: look up and announce, but answer no DHT queries and
+   * store no records, so peers keep it out of their routing tables. For a node that exits soon
+   * (a `get` without `--seed`). Default false.
+   */
+  dhtClient?: boolean
   /** Extra capabilities to run (node/service.ts), beside those the options above switch on. */
   capabilities?: Capability[]
   /**

@@ -22,18 +22,19 @@ import { ExtraPorts, loadUpnp, upnpMapping } from './upnp.js'
  */
 export function reachNetwork (options: ReachOptions, listen: string[], punch = new PunchPort(new PublicRanges(options.publicRanges)), extraPorts = new ExtraPorts()): NetworkExtension {
   const stated = options.reachability
+  const short = options.shortLived === true
   const services: NonNullable<NetworkExtension['services']> = {
     dcutr: holePunching(punch)
   }
-  if (stated !== 'private' && options.relayService !== false) services.relay = relayService(options.relayData)
-  if (stated === undefined) services.autonat = autoNAT()
-  const upnp = options.upnp !== false && stated !== 'public' && listen.some(isRoutableListen)
+  if (stated !== 'private' && options.relayService !== false && !short) services.relay = relayService(options.relayData)
+  if (stated === undefined && !short) services.autonat = autoNAT()
+  const upnp = options.upnp !== false && stated !== 'public' && !short && listen.some(isRoutableListen)
   if (upnp) services.upnp = upnpMapping(punch.ranges, stated !== undefined, extraPorts)
   return {
     ...(upnp ? { load: loadUpnp } : {}),
     transports: [circuitRelayTransport({ reservationCompletionTimeout: RELAY_HOP_TIMEOUT_MS })],
     services,
-    listen: stated === 'public' ? [] : Array.from({ length: RELAY_RESERVATIONS }, () => '/p2p-circuit'),
+    listen: stated === 'public' || short ? [] : Array.from({ length: RELAY_RESERVATIONS }, () => '/p2p-circuit'),
     ...(punch.ranges.size > 0 ? { addressSorter: addressOrder(punch.ranges) } : {})
   }
 }

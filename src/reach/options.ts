@@ -26,6 +26,13 @@ export interface ReachOptions {
    * Hole punching aims only at public addresses, and reachability is read with the same rule.
    */
   publicRanges?: string[]
+  /**
+   * A node that fetches once and exits (`shoal get` without `--seed`, from a link naming its
+   * peers' direct addresses): it still dials through relays and hole-punches, but holds no relay
+   * reservation, relays for nobody and runs neither AutoNAT nor UPnP; nobody needs to reach it,
+   * and those cost its start and its first connection (docs/benchmarks.md, round 7).
+   */
+  shortLived?: boolean
 }
 
 export const REACHABILITY_VALUES = ['public', 'private'] as const

@@ -28,7 +28,7 @@ export class ReachService implements NodeService {
     private readonly ranges: PublicRanges
   ) {
     this.reversal = new ConnectionReversal(libp2p, signal)
-    if (options.reachability !== 'public') this.keeper = new RelayKeeper(libp2p)
+    if (options.reachability !== 'public' && options.shortLived !== true) this.keeper = new RelayKeeper(libp2p)
   }
 
   async start (): Promise<void> {

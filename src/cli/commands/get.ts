@@ -8,6 +8,7 @@ import { ErrorCode, ShoalError } from '../../errors.js'
 import { findDaemon } from '../remote/find-daemon.js'
 import { getViaDaemon } from '../remote/get-remote.js'
 import { trace } from '../../log/trace.js'
+import { oneShotGetOptions } from '../one-shot.js'
 
 export const GET_HELP = `Usage: shoal get <link-or-cid> [options]
 
@@ -34,7 +35,7 @@ export async function get (parsed: Parsed, reporter: Reporter): Promise<number> 
   trace('cli:get')
   const running = await findDaemon(parsed.values)
   if (running !== undefined) return await getViaDaemon(running, parsed, reporter)
-  const node = await createNode(nodeOptions(parsed.values), {
+  const node = await createNode(oneShotGetOptions(target, parsed.values, nodeOptions(parsed.values)), {
     warning: message => reporter.note(`warning: ${message}`)
   })
   trace('cli:node')

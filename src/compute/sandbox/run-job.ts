@@ -1,4 +1,3 @@
-import { fork } from 'node:child_process'
 import { setPriority } from 'node:os'
 import { join } from 'node:path'
 import { ShoalError } from '../../errors.js'
@@ -39,6 +38,8 @@ export function runnerPath (): string {
 export async function runJob (input: RunInput): Promise<RunOutput> {
   const module = checkAndCapModule(input.module, input.limits.memoryMiB)
   const runner = runnerPath()
+  // Loaded on first use: node:child_process costs every command's start ~5-15 ms (docs/benchmarks.md, round 7).
+  const { fork } = await import('node:child_process')
   const child = fork(runner, [], {
     execArgv: ['--permission', `--allow-fs-read=${runner}`, `--max-old-space-size=${RUNNER_HEAP_MIB}`],
     serialization: 'advanced',

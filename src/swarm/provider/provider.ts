@@ -8,7 +8,7 @@ import { MessageChannel, ReaderStalled, type ReaderStallLimit } from '../common/
 import type { ContentRegistry } from '../common/registry.js'
 import type { SwarmContent } from '../common/swarm-content.js'
 import type { PeerScores } from '../common/peer-scores.js'
-import { PROTOCOL, MAX_PEERS_PER_MESSAGE, MAX_REQUESTER_FRAME_BYTES } from '../wire/constants.js'
+import { PROTOCOL_1_1, SWARM_PROTOCOLS, MAX_PEERS_PER_MESSAGE, MAX_REQUESTER_FRAME_BYTES } from '../wire/constants.js'
 import type { Message, PeerRecord } from '../wire/messages.js'
 import { CID } from 'multiformats/cid'
 import type { TokenBucket } from '../common/token-bucket.js'
@@ -18,6 +18,7 @@ import { FrameDeadlineExceeded } from '../wire/frame-reader.js'
 import { RequestQueue } from './request-queue.js'
 import { FloodGuard, RequesterFlood } from './flood-guard.js'
 import { faultOf, PeerStalled, ProtocolViolation } from '../common/faults.js'
+import { InlineContent } from './inline-content.js'
 
 export interface ProviderComponents {
   registry: ContentRegistry
@@ -41,9 +42,10 @@ export interface ProviderComponents {
 
 
 /**
- * The serving side of `/shoal/swarm/1.0.0`: answers `open`, `get-manifest`, `get-hashes`,
- * `request` and `get-peers` for any content in the registry, complete or still downloading, and
- * pushes `have` as new pieces are verified. A piece is hashed before it is sent unless its file is
+ * The serving side of `/shoal/swarm/1.0.0` and `1.1.0`: answers `open`, `get-manifest`,
+ * `get-hashes`, `request` and `get-peers` for any content in the registry, complete or still
+ * downloading, pushes `have` as new pieces are verified, and on 1.1.0 sends a small content with
+ * its manifest (inline-content.ts). A piece is hashed before it is sent unless its file is
  * unchanged since it was verified (serve-check.ts).
  */
 export class Provider {
@@ -55,18 +57,20 @@ export class Provider {
   }
 
   async start (): Promise<void> {
-    await this.components.handle(PROTOCOL, (stream, connection) => {
-      void this.serve({
-        pipe: streamPipe(stream, PROVIDER_STREAM_READ_BYTES),
-        peerId: connection.remotePeer.toString(),
-        host: remoteHost(connection),
-        unreadBytes: PROVIDER_STREAM_READ_BYTES
-      })
-    }, { maxInboundStreams: MAX_STREAMS_PER_PEER * 4 })
+    for (const protocol of SWARM_PROTOCOLS) {
+      await this.components.handle(protocol, (stream, connection) => {
+        void this.serve({
+          pipe: streamPipe(stream, PROVIDER_STREAM_READ_BYTES),
+          peerId: connection.remotePeer.toString(),
+          host: remoteHost(connection),
+          unreadBytes: PROVIDER_STREAM_READ_BYTES
+        })
+      }, { maxInboundStreams: MAX_STREAMS_PER_PEER * 4 })
+    }
   }
 
   async stop (): Promise<void> {
-    await this.components.unhandle(PROTOCOL)
+    for (const protocol of SWARM_PROTOCOLS) await this.components.unhandle(protocol)
   }
 
   /** Serves one pipe (libp2p streams come through `start`'s handler, direct connections from net/direct). */
@@ -140,18 +144,20 @@ export class Provider {
     const haves = new HaveBatcher(channel)
     const unsubscribe = content.onHave(piece => haves.add(piece))
     const guard = new FloodGuard()
+    const inline = new InlineContent(content, channel.pipe.protocol === PROTOCOL_1_1)
     let queueFailure: unknown
     const queue = new RequestQueue(content, channel, peerId, budget, {
       onUpload: this.components.onUpload,
       limit: this.components.uploadLimit,
       onServed: () => guard.served(),
-      onFailure: err => { queueFailure = err }
+      onFailure: err => { queueFailure = err },
+      onReject: piece => inline.rejected(piece)
     })
     content.seeding.streamOpened()
     try {
       for await (const message of messages) {
         guard.check(message)
-        await this.answer(message, content, channel, queue, peerId, key, guard)
+        await this.answer(message, content, channel, queue, peerId, key, guard, inline)
       }
     } catch (err) {
       throw queueFailure ?? err
@@ -166,10 +172,11 @@ export class Provider {
     await channel.close()
   }
 
-  private async answer (message: Message, content: SwarmContent, channel: MessageChannel, queue: RequestQueue, peerId: string, key: string, guard: FloodGuard): Promise<void> {
+  private async answer (message: Message, content: SwarmContent, channel: MessageChannel, queue: RequestQueue, peerId: string, key: string, guard: FloodGuard, inline: InlineContent): Promise<void> {
     switch (message.type) {
       case 'get-manifest':
         await channel.write({ type: 'manifest', signed: content.signed })
+        await inline.send(channel, queue)
         return
       case 'get-hashes':
         if (message.file >= content.manifest.files.length) throw new ProtocolViolation('no such file')
@@ -177,6 +184,7 @@ export class Provider {
         return
       case 'request':
         if (message.piece >= content.layout.pieceCount) throw new ProtocolViolation('no such piece')
+        if (inline.answers(message.piece)) return
         // Rejects a requester brings on itself (a piece we never said we have, one a seed spreading
         // its first copies defers, a full queue, a duplicate) count towards the flood bound.
         if (!content.bitfield.has(message.piece) || (content.complete && content.seeding.shouldDefer(message.piece))) {

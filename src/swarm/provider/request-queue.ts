@@ -23,6 +23,8 @@ export interface RequestQueueOptions {
   onServed?: () => void
   /** A write failed (the reader stalled, the stream broke); the stream has been reset. */
   onFailure?: (err: unknown) => void
+  /** A piece was answered with `reject` (queue full, node busy, the stored copy no longer matches). */
+  onReject?: (piece: number) => void
 }
 
 interface Reading { piece: number, bytes: number, data: Promise<Uint8Array | undefined> }
@@ -82,6 +84,7 @@ export class RequestQueue {
   }
 
   private reject (piece: number): void {
+    this.options.onReject?.(piece)
     void this.channel.write({ type: 'reject', piece }).catch(() => {})
   }
 
@@ -140,6 +143,7 @@ export class RequestQueue {
           const data = await next.data
           if (this.closed || !this.channel.open) return
           if (data === undefined) {
+            this.options.onReject?.(next.piece)
             await this.channel.write({ type: 'reject', piece: next.piece })
             continue
           }

@@ -183,7 +183,7 @@ export class Download {
     try {
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(PIECE_TIMEOUT_MS)])
       const pipe = await this.c.openStream(peerId, signal)
-      session = await PeerSession.open(peerId, pipe, this.opts.cid.bytes)
+      session = await PeerSession.open(peerId, pipe, this.opts.cid.bytes, this.verified === undefined && this.sessions.size === 0) // get-manifest with open (1.1.0)
     } catch (err: any) {
       const fault = faultOf(err)
       if (fault !== undefined) this.c.scores.fault(peerId, fault)

@@ -4,6 +4,8 @@ import type { Message, PeerRecord, PieceData } from '../wire/messages.js'
 import { HANDSHAKE_TIMEOUT_MS } from '../common/constants.js'
 import { Throughput } from './throughput.js'
 import { PeerStalled, ProtocolViolation } from '../common/faults.js'
+import { PROTOCOL_1_1 } from '../wire/constants.js'
+import { EarlyAnswers } from './early-answers.js'
 
 export interface PeerSessionEvents {
   onHave: (session: PeerSession, piece: number) => void
@@ -43,24 +45,29 @@ export class PeerSession {
   /** Pieces this peer rejected, and until when we leave them alone. */
   private readonly deferred = new Map<number, number>()
   private readonly waiters = new Map<string, { resolve: (m: Message) => void, reject: (e: Error) => void }>()
+  /** On a 1.1.0 stream: what the provider sent before it was asked (a pipelined manifest, a small content). */
+  private readonly early?: EarlyAnswers
 
-  private constructor (peerId: string, channel: MessageChannel, messages: AsyncGenerator<Message>, pieceCount: number, bits: Uint8Array) {
+  private constructor (peerId: string, channel: MessageChannel, messages: AsyncGenerator<Message>, pieceCount: number, bits: Uint8Array, early?: EarlyAnswers) {
     this.peerId = peerId
     this.channel = channel
     this.messages = messages
     this.remotePieceCount = pieceCount
     this.remoteBits = new Uint8Array(bits)
+    this.early = early
   }
 
   /**
    * Opens a session. Resolves to undefined when the peer answers `not-found`; rejects when it
-   * answers anything else, or nothing within the handshake timeout.
+   * answers anything else, or nothing within the handshake timeout. With `askManifest` on a 1.1.0
+   * stream, `get-manifest` goes out with `open` (protocol.md §5.1), saving a round trip.
    */
-  static async open (peerId: string, pipe: Pipe, cid: Uint8Array): Promise<PeerSession | undefined> {
+  static async open (peerId: string, pipe: Pipe, cid: Uint8Array, askManifest = false): Promise<PeerSession | undefined> {
     const channel = new MessageChannel(pipe)
     const messages = channel.messages()
+    const early = pipe.protocol === PROTOCOL_1_1 ? new EarlyAnswers(askManifest) : undefined
     try {
-      await channel.write({ type: 'open', cid })
+      await channel.writeBatch(early?.manifestAsked === true ? [{ type: 'open', cid }, { type: 'get-manifest' }] : [{ type: 'open', cid }])
       const first = await withTimeout(messages.next(), HANDSHAKE_TIMEOUT_MS, 'no answer to open')
       if (first.done === true) throw new Error('stream closed before the answer to open')
       const answer = first.value
@@ -69,7 +76,7 @@ export class PeerSession {
         return undefined
       }
       if (answer.type !== 'bitfield') throw new ProtocolViolation(`expected bitfield, got ${answer.type}`)
-      return new PeerSession(peerId, channel, messages, answer.pieceCount, answer.bits)
+      return new PeerSession(peerId, channel, messages, answer.pieceCount, answer.bits, early)
     } catch (err) {
       channel.abort('handshake failed')
       throw err
@@ -109,11 +116,14 @@ export class PeerSession {
   }
 
   async getManifest (): Promise<Uint8Array> {
-    const reply = await this.ask('manifest', { type: 'get-manifest' })
+    // Asked with `open` already: wait for that answer (it may have come), do not ask again.
+    const reply = await this.ask('manifest', { type: 'get-manifest' }, this.early?.takeManifestAsk())
     return reply.type === 'manifest' ? reply.signed : new Uint8Array()
   }
 
   async getHashes (file: number): Promise<Uint8Array> {
+    const sent = this.early?.takeHashes(file)
+    if (sent !== undefined) return sent
     const reply = await this.ask(`hashes:${file}`, { type: 'get-hashes', file })
     return reply.type === 'hashes' ? reply.hashes : new Uint8Array()
   }
@@ -127,12 +137,34 @@ export class PeerSession {
     this.requestMany([piece])
   }
 
-  /** Requests several pieces in one write. */
+  /** Requests several pieces in one write; pieces the provider already sent unasked are taken from memory. */
   requestMany (pieces: number[]): void {
     if (pieces.length === 0) return
     const now = Date.now()
     for (const piece of pieces) this.inFlight.set(piece, now)
-    this.channel.writeBatch(pieces.map(piece => ({ type: 'request', piece }))).catch(err => this.close(err))
+    const ask = this.early?.hasPieces() === true ? this.deliverEarly(pieces) : pieces
+    if (ask.length > 0) this.channel.writeBatch(ask.map(piece => ({ type: 'request', piece }))).catch(err => this.close(err))
+  }
+
+  /** Hands the pieces already received unasked to the download (after this call returns, as a piece off the wire); returns the rest. */
+  private deliverEarly (pieces: number[]): number[] {
+    const rest: number[] = []
+    for (const piece of pieces) {
+      const data = this.early?.takePiece(piece)
+      if (data === undefined) {
+        rest.push(piece)
+        continue
+      }
+      queueMicrotask(() => {
+        if (this.closed) return
+        try {
+          this.dispatch({ type: 'piece', piece, data })
+        } catch (err) {
+          this.close(err instanceof Error ? err : new Error(String(err)))
+        }
+      })
+    }
+    return rest
   }
 
   cancel (piece: number): void {
@@ -151,14 +183,16 @@ export class PeerSession {
     this.events?.onClose(this, error)
   }
 
-  private async ask (key: string, message: Message): Promise<Message> {
+  /** Sends `message` (unless `asked`: it went out already, and its answer may be here) and waits for the answer. */
+  private async ask (key: string, message: Message, asked?: { answer?: Message }): Promise<Message> {
     if (this.closed) throw new Error('session closed')
+    if (asked?.answer !== undefined) return asked.answer
     if (this.waiters.has(key)) throw new Error(`already waiting for ${key}`)
     const reply = new Promise<Message>((resolve, reject) => this.waiters.set(key, { resolve, reject }))
     // The session may close while the question is still being written: that rejection is seen
     // below, and must not count as unhandled meanwhile.
     reply.catch(() => {})
-    await this.channel.write(message)
+    if (asked === undefined) await this.channel.write(message)
     try {
       return await withTimeout(reply, HANDSHAKE_TIMEOUT_MS, `no answer to ${message.type}`)
     } finally {
@@ -168,6 +202,7 @@ export class PeerSession {
 
   private resolve (key: string, message: Message): void {
     const waiter = this.waiters.get(key)
+    if (waiter === undefined && this.early?.keep(message) === true) return
     if (waiter === undefined) throw new ProtocolViolation(`unsolicited ${message.type}`)
     this.waiters.delete(key)
     waiter.resolve(message)
@@ -190,7 +225,9 @@ export class PeerSession {
     switch (message.type) {
       case 'piece':
         if (!this.inFlight.has(message.piece)) {
-          // A piece we cancelled can cross the cancel on the wire: drop it quietly.
+          // Sent with the manifest (1.1.0): kept until asked for. Else a piece we cancelled can
+          // cross the cancel on the wire: drop it quietly.
+          this.early?.keep(message)
           return
         }
         this.inFlight.delete(message.piece)

@@ -4,6 +4,15 @@
  */
 
 export const PROTOCOL = '/shoal/swarm/1.0.0'
+/**
+ * The same messages and framing, with two changes for small contents (protocol.md §5.1): a
+ * requester may send `get-manifest` right after `open`, and a provider answering the first
+ * `get-manifest` for a complete content of at most INLINE_CONTENT_BYTES sends the content with
+ * it. A requester proposes it first and falls back to 1.0.0; a provider serves both.
+ */
+export const PROTOCOL_1_1 = '/shoal/swarm/1.1.0'
+/** What a requester proposes, in order of preference, and what a provider answers to. */
+export const SWARM_PROTOCOLS = [PROTOCOL_1_1, PROTOCOL]
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -19,6 +28,10 @@ export const MAX_PIECE_BYTES = 16 * MiB
 export const MAX_FRAME_BYTES = MAX_PIECE_BYTES + 64
 /** Largest opaque signed manifest: an 8 MiB manifest plus room for the key and signature. */
 export const MAX_SIGNED_MANIFEST_BYTES = 8 * MiB + 4 * KiB
+/** A content this small (and complete) comes with its manifest on a 1.1.0 stream: hash lists and pieces, unasked. */
+export const INLINE_CONTENT_BYTES = 64 * KiB
+/** …and of at most this many pieces (many tiny files stay on requests, within the provider's queue bound). */
+export const INLINE_MAX_PIECES = 16
 /** Bytes of one SHA-256 piece hash. */
 export const HASH_BYTES = 32
 /** Cap on the hash list of one file (2^22 pieces); the frame limit below is the tighter bound. */
