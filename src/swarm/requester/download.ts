@@ -85,8 +85,12 @@ export class Download {
     return this.picker?.availabilityOf(piece) ?? 0
   }
 
-  /** Tell the download about a peer that may have the content. */
-  /** Returns whether the peer was new to this download. */
+  /** Peers with an open session now (one moving to a direct connection counts once). */
+  connectedPeers (): number {
+    return new Set([...this.sessions].filter(s => !s.closed).map(s => s.peerId)).size
+  }
+
+  /** Tell the download about a peer that may have the content; returns whether it was new to it. */
   addPeer (peerId: string): boolean {
     if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId) || this.opts.skipPeer?.(peerId) === true) return false
     const added = this.candidates.add(peerId)
