@@ -10,6 +10,11 @@ export const SESSION_READ_BUFFER_BYTES = IN_FLIGHT_BYTES_PER_PEER * 2 + 1024 * 1
  * port, a TLS handshake) costs more than the faster transfer saves.
  */
 export const DIRECT_MIN_BYTES = 8 * 1024 * 1024
+/**
+ * A session left on a libp2p stream (its move to a direct connection failed: under load, a ticket
+ * query or a connect can time out) tries again this often, while it keeps fetching on the stream.
+ */
+export const DIRECT_UPGRADE_RETRY_MS = 10_000
 /** Bytes requested from a peer before its throughput is known (then: its rate × PIPELINE_SECONDS). */
 export const INITIAL_IN_FLIGHT_BYTES = 512 * 1024
 /**
