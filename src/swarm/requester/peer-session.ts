@@ -43,6 +43,8 @@ export class PeerSession {
   /** Pieces this peer rejected, and until when we leave them alone. */
   private readonly deferred = new Map<number, number>()
   private readonly waiters = new Map<string, { resolve: (m: Message) => void, reject: (e: Error) => void }>()
+  /** Questions that timed out: their answer may still come (a busy peer, a busy link) and is dropped, once. */
+  private readonly gaveUp = new Set<string>()
 
   private constructor (peerId: string, channel: MessageChannel, messages: AsyncGenerator<Message>, pieceCount: number, bits: Uint8Array) {
     this.peerId = peerId
@@ -161,6 +163,9 @@ export class PeerSession {
     await this.channel.write(message)
     try {
       return await withTimeout(reply, HANDSHAKE_TIMEOUT_MS, `no answer to ${message.type}`)
+    } catch (err) {
+      if (err instanceof PeerStalled) this.gaveUp.add(key)
+      throw err
     } finally {
       this.waiters.delete(key)
     }
@@ -168,6 +173,7 @@ export class PeerSession {
 
   private resolve (key: string, message: Message): void {
     const waiter = this.waiters.get(key)
+    if (waiter === undefined && this.gaveUp.delete(key)) return
     if (waiter === undefined) throw new ProtocolViolation(`unsolicited ${message.type}`)
     this.waiters.delete(key)
     waiter.resolve(message)
