@@ -427,7 +427,7 @@ export class Download {
       this.picker?.release(piece)
     }
     if (verdict.stalled) this.punish(session, new PeerStalled(`no data for ${session.inFlight.size} requested piece(s)`))
-    else if (verdict.late.length > 0) this.c.scores.fault(session.peerId, 'timeout')
+    else if (verdict.late.length > 0 && verdict.silent) this.c.scores.fault(session.peerId, 'timeout')
   }
 
   private async exchangePeers (): Promise<void> {
