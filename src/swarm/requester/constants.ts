@@ -15,8 +15,6 @@ export const DIRECT_MIN_BYTES = 8 * 1024 * 1024
  * query or a connect can time out) tries again this often, while it keeps fetching on the stream.
  */
 export const DIRECT_UPGRADE_RETRY_MS = 10_000
-/** A session's first move to a direct connection holds its requests back for at most this long (then it fetches on the stream meanwhile). */
-export const DIRECT_UPGRADE_HOLD_MS = 2_000
 /** Bytes requested from a peer before its throughput is known (then: its rate × PIPELINE_SECONDS). */
 export const INITIAL_IN_FLIGHT_BYTES = 512 * 1024
 /**

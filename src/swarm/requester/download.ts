@@ -2,7 +2,7 @@ import { PieceLayout } from '../../content/layout.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { CandidatePool } from './candidate-pool.js'
 import {
-  DIRECT_MIN_BYTES, DIRECT_UPGRADE_HOLD_MS, DIRECT_UPGRADE_RETRY_MS,
+  DIRECT_MIN_BYTES, DIRECT_UPGRADE_RETRY_MS,
   PIECE_TIMEOUT_MS, REJECT_RETRY_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
 } from './constants.js'
 import { fetchManifest, fetchPieceHashes, InvalidContent, recheckPieces, WrongPublisher, type VerifiedManifest } from './download-setup.js'
@@ -230,8 +230,6 @@ export class Download {
     if (this.upgrading.has(session.peerId) || content.layout.totalSize - content.verifiedBytes() < DIRECT_MIN_BYTES) return
     this.upgrading.set(session.peerId, this.upgradeTriedAt.has(session) ? 'retry' : 'first')
     this.upgradeTriedAt.set(session, Date.now())
-    // A first try that is slow (a busy machine) stops holding the session's requests back.
-    const hold = setTimeout(() => { if (this.upgrading.get(session.peerId) === 'first') { this.upgrading.set(session.peerId, 'retry'); this.fill(session) } }, DIRECT_UPGRADE_HOLD_MS)
     let direct: PeerSession | undefined
     try {
       // A peer that just left (its libp2p dial refused) stays on the stream it has, if any.
@@ -239,7 +237,6 @@ export class Download {
       if (pipe === undefined) return
       direct = await PeerSession.open(session.peerId, pipe, this.opts.cid.bytes).catch(() => undefined)
     } finally {
-      clearTimeout(hold)
       this.upgrading.delete(session.peerId)
       if (direct === undefined) this.fill(session)
     }
