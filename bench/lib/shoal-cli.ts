@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url'
 
 /** The repository root, from dist/bench/lib/. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
-export const SHOAL_BIN = join(ROOT, 'bin', 'shoal.js')
+/** The CLI the lab scenarios start; SHOAL_BENCH_BIN=<another tree>/bin/shoal.js runs an older build under this harness (before/after). */
+export const SHOAL_BIN = process.env.SHOAL_BENCH_BIN ?? join(ROOT, 'bin', 'shoal.js')
 export const HTTP_SERVE = join(ROOT, 'dist', 'bench', 'lib', 'http-serve.js')
 
 /** Arguments every benchmark node gets: its own data dir, loopback (or a lab host) only, no mDNS. */

@@ -16,9 +16,18 @@ export interface FoundPeer { id: string }
 export const SEARCH_DELAY_WITH_HINTS_MS = 1_000
 
 /**
+ * A download fetching from at least this many peers skips its DHT lookups: it has a swarm, and
+ * in a flash crowd a lookup every SEARCH_INTERVAL_MS by every downloader is most of the libp2p
+ * work (a stream per peer asked, each answer's peers merged into the peer store and dialled,
+ * departed peers dialled on every address they had): docs/benchmarks.md, round 7.
+ */
+export const SEARCH_PAUSE_PEERS = 4
+
+/**
  * Asks the DHT for providers of `cid` after `delayMs` (or as soon as `wake` aborts, if sooner),
  * then every SEARCH_INTERVAL_MS until `signal` aborts, handing each provider found to `onPeer`.
- * Lookups failing (no DHT peers yet) is normal early on and is simply retried.
+ * Lookups failing (no DHT peers yet) is normal early on and is simply retried. `peersNow` (the
+ * peers the download fetches from): a lookup is skipped while it is SEARCH_PAUSE_PEERS or more.
  */
 export async function searchProviders (
   find: (cid: CID, signal: AbortSignal) => AsyncIterable<FoundPeer>,
@@ -26,10 +35,15 @@ export async function searchProviders (
   onPeer: (peerId: string) => void,
   signal: AbortSignal,
   delayMs = 0,
-  wake?: AbortSignal
+  wake?: AbortSignal,
+  peersNow?: () => number
 ): Promise<void> {
   if (delayMs > 0) await sleep(delayMs, wake !== undefined ? AbortSignal.any([signal, wake]) : signal)
   while (!signal.aborted) {
+    if ((peersNow?.() ?? 0) >= SEARCH_PAUSE_PEERS) {
+      await sleep(SEARCH_INTERVAL_MS, signal)
+      continue
+    }
     const lookup = AbortSignal.any([signal, AbortSignal.timeout(SEARCH_TIMEOUT_MS)])
     try {
       for await (const peer of find(cid, lookup)) {

@@ -350,7 +350,7 @@ export class ShoalNode {
           return mapProviders(this.libp2p.contentRouting.findProviders(cid, { signal: s, onProgress: trace.onProgress }), (ok, found) => this.events.lookup?.({ cid: cid.toString(), ok, found, ...trace.result() }))
         },
         link.cid, id => download.addPeer(id), AbortSignal.any([searching.signal, signal]),
-        asked > 0 ? SEARCH_DELAY_WITH_HINTS_MS : 0, noSource.signal)
+        asked > 0 ? SEARCH_DELAY_WITH_HINTS_MS : 0, noSource.signal, () => download.connectedPeers())
       const result = await download.run()
       for (const [peerId, bytes] of Object.entries(result.peers)) this.stats.downloaded(peerId, bytes)
       this.announcer.announce(link.cid)

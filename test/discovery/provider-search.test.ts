@@ -1,11 +1,12 @@
 /**
  * The DHT search of a download (discovery/provider-search.ts): with peers to ask first it waits
- * before its first lookup, and starts at once when told none of them has the content.
+ * before its first lookup, and starts at once when told none of them has the content; a download
+ * that already fetches from enough peers asks the DHT nothing.
  */
 import { test } from 'node:test'
 import * as assert from 'node:assert/strict'
 import { CID } from 'multiformats/cid'
-import { searchProviders, type FoundPeer } from '../../src/discovery/provider-search.js'
+import { SEARCH_PAUSE_PEERS, searchProviders, type FoundPeer } from '../../src/discovery/provider-search.js'
 
 const CID_TEXT = 'bagaaieragbkhfa2a234ngky22u57kn7kcdwh6qa7fmi4vs5g4qlsxtegal3q'
 /** Far longer than the test's timeout: a search that waited it out would fail the test. */
@@ -44,4 +45,19 @@ test('while the peers asked first may still have it, no lookup starts', { timeou
   stop.abort()
   await search
   assert.equal(count(), 0)
+})
+
+test('a download fetching from enough peers skips its lookups, one with fewer looks up', { timeout: 30_000 }, async () => {
+  const busy = finder()
+  const stop = new AbortController()
+  const skipped = searchProviders(busy.find, CID.parse(CID_TEXT), () => {}, stop.signal, 0, undefined, () => SEARCH_PAUSE_PEERS)
+  const few = finder()
+  const found: string[] = []
+  const searched = searchProviders(few.find, CID.parse(CID_TEXT), id => found.push(id), stop.signal, 0, undefined, () => SEARCH_PAUSE_PEERS - 1)
+  await few.asked
+  await new Promise(resolve => setImmediate(resolve))
+  stop.abort()
+  await Promise.all([skipped, searched])
+  assert.equal(busy.count(), 0)
+  assert.deepEqual(found, ['peer-1'])
 })

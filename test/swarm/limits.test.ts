@@ -60,6 +60,23 @@ describe('stall guard', () => {
     assert.deepEqual(guard.check(session, 1_000 + 2 * limit + 1, () => size).late, [7])
   })
 
+  test(`a late piece is the peer's fault only when no byte came for ${PIECE_TIMEOUT_BASE_MS} ms (a congested peer is still sending)`, () => {
+    const guard = new StallGuard()
+    const session = new FakeSession()
+    const size = 64 * KiB
+    const limit = pieceTimeoutMs(size)
+    session.inFlight.set(3, 0)
+    assert.equal(guard.check(session, 0, () => size).silent, false)
+    for (let t = 1_000; t <= limit + 1; t += 1_000) {
+      session.bytesIn += 1_000
+      guard.check(session, t, () => size)
+    }
+    const congested = guard.check(session, limit + 1, () => size)
+    assert.deepEqual(congested.late, [3], 'the piece goes to another peer')
+    assert.equal(congested.silent, false, 'but a peer still sending is not at fault')
+    assert.equal(guard.check(session, limit + 1 + PIECE_TIMEOUT_BASE_MS, () => size).silent, true, 'no byte for the base timeout')
+  })
+
   test(`a session with requests waiting is stalled after ${STALL_WINDOW_MS} ms with fewer than ${STALL_MIN_BYTES} bytes`, () => {
     for (const [bytes, stalled] of [[STALL_MIN_BYTES - 1, true], [STALL_MIN_BYTES, false]] as const) {
       const guard = new StallGuard()

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict'
 import { PeerScores } from '../../src/swarm/common/peer-scores.js'
 import { CandidatePool } from '../../src/swarm/requester/candidate-pool.js'
 import { BAN_MS } from '../../src/swarm/common/constants.js'
-import { MAX_PEERS_PER_DOWNLOAD, RETRY_NOT_FOUND_MS } from '../../src/swarm/requester/constants.js'
+import { MAX_PEERS_PER_DOWNLOAD, RETRY_ENDED_MS, RETRY_NOT_FOUND_MS } from '../../src/swarm/requester/constants.js'
 
 test('one wrong piece bans a peer for BAN_MS, then the ban lifts', () => {
   let now = 1_000
@@ -46,6 +46,23 @@ test('candidate pool: connects each peer once, retries a peer without the conten
   pool.connected('a')
   for (let i = 0; i < MAX_PEERS_PER_DOWNLOAD + 10; i++) pool.add(`p${i}`)
   assert.equal(pool.takeReady().length, MAX_PEERS_PER_DOWNLOAD - 1)
+})
+
+test('candidate pool: a peer that ended its session is left alone for a while, whatever news of it comes', () => {
+  let now = 0
+  const pool = new CandidatePool(() => now)
+  pool.add('gone')
+  pool.takeReady()
+  pool.connected('gone')
+  pool.ended('gone')
+  assert.ok(!pool.add('gone'), 'peer exchange names it again')
+  now += RETRY_ENDED_MS - 1
+  assert.deepEqual(pool.takeReady(), [])
+  now += 1
+  assert.deepEqual(pool.takeReady(), ['gone'])
+  pool.failed('gone')
+  now += RETRY_ENDED_MS
+  assert.deepEqual(pool.takeReady(), [], 'its dial failed: it waits longer still')
 })
 
 test('candidate pool: failures back off longer each time', () => {

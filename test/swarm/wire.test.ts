@@ -20,8 +20,10 @@ import {
   encodedLength,
   isProviderMessage,
   isRequesterMessage,
-  readMessages
+  readMessages,
+  StreamEndedInsideFrame
 } from '../../src/swarm/wire/index.js'
+import { faultOf } from '../../src/swarm/common/faults.js'
 import type { Message, PeerRecord } from '../../src/swarm/wire/index.js'
 
 const bytes = (n: number, fill = 7): Uint8Array => new Uint8Array(n).fill(fill)
@@ -364,10 +366,10 @@ describe('readMessages', () => {
     assert.deepEqual(await collect(readMessages(chunksOf(stream(SAMPLES), 7))), SAMPLES)
   })
 
-  it('fails on a stream that ends inside a frame', async () => {
+  it('fails on a stream that ends inside a frame, which scores nobody (the connection was cut)', async () => {
     const data = stream(SAMPLES)
     await assert.rejects(collect(readMessages(chunksOf(data.subarray(0, data.byteLength - 1), 64))),
-      (err: unknown) => err instanceof ShoalError && err.code === ErrorCode.BadMessage)
+      (err: unknown) => err instanceof StreamEndedInsideFrame && err.code === ErrorCode.BadMessage && faultOf(err) === undefined)
   })
 
   it('fails on a bad frame and releases the source', async () => {

@@ -18,9 +18,9 @@ export const DIRECT_HANDSHAKE_TIMEOUT_MS = 10_000
 export const DIRECT_CONNECT_TIMEOUT_MS = 3_000
 /** The answer to a ticket query must come within this long (the peer is known to answer on libp2p). */
 export const DIRECT_QUERY_TIMEOUT_MS = 10_000
-/** After a peer said it has no direct port, or refused or failed the dial, libp2p streams are used with it for this long. */
+/** After a peer said it has no direct port, or refused the dial or the TLS key, libp2p streams are used with it for this long. */
 export const DIRECT_RETRY_MS = 10 * 60 * 1000
-/** After a timeout (a busy peer, a busy machine), a direct connection is tried again this soon. */
+/** After any other failure (a timeout, a reset: a busy peer, a busy machine), a direct connection is tried again this soon. */
 export const DIRECT_RETRY_AFTER_TIMEOUT_MS = 30_000
 /** A ticket must be used within this long, and only once. */
 export const DIRECT_TICKET_TTL_MS = 15_000

@@ -11,8 +11,8 @@ import { DIRECT_CONNECT_TIMEOUT_MS, DIRECT_HANDSHAKE_TIMEOUT_MS, DIRECT_PROTOCOL
  * connection's remote address, so a peer can only point us at itself, and only the peer that
  * issued the ticket can finish the handshake. Any failure (no ticket, an old peer, a firewall, a
  * wrong key) makes `open` return undefined and the caller keep its libp2p stream; that peer is
- * not tried again for DIRECT_RETRY_MS (after a timeout, which a busy machine can cause, only for
- * DIRECT_RETRY_AFTER_TIMEOUT_MS).
+ * not tried again for DIRECT_RETRY_MS after a refusal (`refusal` below), for
+ * DIRECT_RETRY_AFTER_TIMEOUT_MS after any other failure (a busy machine can cause those).
  */
 export class DirectDialer {
   private readonly failedUntil = new Map<string, number>()
@@ -27,14 +27,13 @@ export class DirectDialer {
     if (host === undefined) return undefined
     try {
       const ticket = await queryTicket(connection, DIRECT_PROTOCOL, signal)
-      if (ticket === undefined) throw new Error('no direct port')
+      if (ticket === undefined) throw new Error(NO_DIRECT_PORT)
       const socket = await dial(host, ticket, signal)
       this.track(key, socket)
       return socketPipe(socket, this.readBufferBytes)
     } catch (err) {
       if (signal.aborted) return undefined
-      const timedOut = err instanceof Error && err.name === 'TimeoutError'
-      this.failedUntil.set(key, Date.now() + (timedOut ? DIRECT_RETRY_AFTER_TIMEOUT_MS : DIRECT_RETRY_MS))
+      this.failedUntil.set(key, Date.now() + (refusal(err) ? DIRECT_RETRY_MS : DIRECT_RETRY_AFTER_TIMEOUT_MS))
       return undefined
     }
   }
@@ -58,6 +57,22 @@ export class DirectDialer {
     })
   }
 }
+
+/**
+ * Whether a failed open says the peer has no direct port for us: it answered "no", its port
+ * refused the connection, or the TLS handshake failed on the key. Anything else (a timeout, a
+ * connect that did not answer in time, a libp2p stream reset under load) is a busy machine, not
+ * a refusal: in a flash crowd of 16 on two cores, treating those as refusals kept four fifths of
+ * the bytes on libp2p streams (docs/benchmarks.md, round 7).
+ */
+function refusal (err: unknown): boolean {
+  if (!(err instanceof Error)) return true
+  if (err.message === NO_DIRECT_PORT) return true
+  const code = (err as { code?: unknown }).code
+  return code === 'ECONNREFUSED' || (typeof code === 'string' && code.startsWith('ERR_SSL_'))
+}
+
+const NO_DIRECT_PORT = 'no direct port'
 
 /** The IP of a plain TCP libp2p connection; undefined for relayed or other transports. */
 function hostOf (connection: Connection): string | undefined {

@@ -1,7 +1,7 @@
 import { ErrorCode, ShoalError } from '../../errors.js'
 import type { Fault } from './peer-scores.js'
 import { ReaderStalled } from './message-channel.js'
-import { FrameDeadlineExceeded } from '../wire/frame-reader.js'
+import { FrameDeadlineExceeded, StreamEndedInsideFrame } from '../wire/frame-reader.js'
 
 /** The peer broke the protocol (as opposed to a network failure): it is scored down for it. */
 export class ProtocolViolation extends Error {}
@@ -23,6 +23,9 @@ const WIRE_ERRORS: ReadonlySet<string> = new Set([ErrorCode.BadMessage, ErrorCod
 export function faultOf (err: unknown): Fault | undefined {
   if (err instanceof ProtocolViolation) return 'protocol-error'
   if (err instanceof PeerStalled || err instanceof ReaderStalled || err instanceof FrameDeadlineExceeded) return 'stalled'
+  // A peer whose node exits while it sends a piece cuts the frame short (in a flash crowd, every
+  // downloader that finishes did, and two such cuts banned the peer: docs/benchmarks.md, round 7).
+  if (err instanceof StreamEndedInsideFrame) return undefined
   if (err instanceof ShoalError && WIRE_ERRORS.has(err.code)) return 'protocol-error'
   return undefined
 }

@@ -1,4 +1,4 @@
-import { MAX_PEERS_PER_DOWNLOAD, RETRY_FAILED_MS, RETRY_NOT_FOUND_MS } from './constants.js'
+import { ENDED_COUNTS_AS_FAILURES, MAX_PEERS_PER_DOWNLOAD, RETRY_ENDED_MS, RETRY_FAILED_MS, RETRY_NOT_FOUND_MS } from './constants.js'
 
 type CandidateState = 'idle' | 'connecting' | 'active' | 'waiting'
 
@@ -62,9 +62,12 @@ export class CandidatePool {
     this.set(peerId, 'waiting', RETRY_FAILED_MS * Math.min(2 ** (c.failures - 1), 12))
   }
 
-  /** The session ended without fault (the peer closed it): try it again after a pause. */
+  /** The peer ended the session without fault: it is leaving, so it is tried again only after RETRY_ENDED_MS. */
   ended (peerId: string): void {
-    this.set(peerId, 'waiting', RETRY_NOT_FOUND_MS)
+    const c = this.candidates.get(peerId)
+    if (c === undefined) return
+    c.failures = Math.max(c.failures, ENDED_COUNTS_AS_FAILURES)
+    this.set(peerId, 'waiting', RETRY_ENDED_MS)
   }
 
   remove (peerId: string): void {

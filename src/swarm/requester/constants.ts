@@ -10,6 +10,11 @@ export const SESSION_READ_BUFFER_BYTES = IN_FLIGHT_BYTES_PER_PEER * 2 + 1024 * 1
  * port, a TLS handshake) costs more than the faster transfer saves.
  */
 export const DIRECT_MIN_BYTES = 8 * 1024 * 1024
+/**
+ * A session left on a libp2p stream (its move to a direct connection failed: under load, a ticket
+ * query or a connect can time out) tries again this often, while it keeps fetching on the stream.
+ */
+export const DIRECT_UPGRADE_RETRY_MS = 10_000
 /** Bytes requested from a peer before its throughput is known (then: its rate × PIPELINE_SECONDS). */
 export const INITIAL_IN_FLIGHT_BYTES = 512 * 1024
 /**
@@ -29,6 +34,15 @@ export const ENDGAME_DUPLICATES = 2
 export const PIECE_TIMEOUT_MS = 60_000
 /** A peer that said it lacks the content is asked again after this long (it may have fetched it since). */
 export const RETRY_NOT_FOUND_MS = 3_000
+/**
+ * A peer that ended our session without an error is leaving (its node stops, or it stopped
+ * serving the content): it is dialled again only after this long, and a dial that then fails
+ * backs off as after three failures. In a flash crowd the downloaders that finish exit one after
+ * another, and each retry of one costs a dial of every address it had: TCP, `/ws`, then a circuit
+ * through each relay (docs/benchmarks.md, round 7).
+ */
+export const RETRY_ENDED_MS = 30_000
+export const ENDED_COUNTS_AS_FAILURES = 3
 /** A peer whose stream failed is retried after this long. */
 export const RETRY_FAILED_MS = 5_000
 /** How often a download asks its peers for more peers (peer exchange). */

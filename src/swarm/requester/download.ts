@@ -2,7 +2,7 @@ import { PieceLayout } from '../../content/layout.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { CandidatePool } from './candidate-pool.js'
 import {
-  DIRECT_MIN_BYTES,
+  DIRECT_MIN_BYTES, DIRECT_UPGRADE_RETRY_MS,
   PIECE_TIMEOUT_MS, REJECT_RETRY_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
 } from './constants.js'
 import { fetchManifest, fetchPieceHashes, InvalidContent, recheckPieces, WrongPublisher, type VerifiedManifest } from './download-setup.js'
@@ -43,8 +43,10 @@ export class Download {
   private readonly sessions = new Set<PeerSession>()
   /** Sessions whose pieces the picker has counted. */
   private readonly adopted = new Set<PeerSession>()
-  /** Peers a session is being moved to a direct connection for. */
-  private readonly upgrading = new Set<string>()
+  /** Peers a session is being moved to a direct connection for: first tries hold its requests back, retries do not. */
+  private readonly upgrading = new Map<string, 'first' | 'retry'>()
+  /** When each libp2p session last tried to move to a direct connection. */
+  private readonly upgradeTriedAt = new WeakMap<PeerSession, number>()
   private readonly received = new ReceivedTally()
   private readonly started = Date.now()
   private readonly abort = new AbortController()
@@ -85,8 +87,12 @@ export class Download {
     return this.picker?.availabilityOf(piece) ?? 0
   }
 
-  /** Tell the download about a peer that may have the content. */
-  /** Returns whether the peer was new to this download. */
+  /** Peers with an open session now (one moving to a direct connection counts once). */
+  connectedPeers (): number {
+    return new Set([...this.sessions].filter(s => !s.closed).map(s => s.peerId)).size
+  }
+
+  /** Tell the download about a peer that may have the content; returns whether it was new to it. */
   addPeer (peerId: string): boolean {
     if (peerId === this.c.localPeerId || this.c.scores.isBanned(peerId) || this.opts.skipPeer?.(peerId) === true) return false
     const added = this.candidates.add(peerId)
@@ -215,13 +221,15 @@ export class Download {
    * Moves a libp2p-stream session to a direct connection with the same peer, when there is enough
    * left to fetch for it to pay (DIRECT_MIN_BYTES): the new session takes the requests from now
    * on, the old one finishes what it has in flight and closes. A small download, or a peer that
-   * cannot be reached directly, stays on the libp2p stream.
+   * cannot be reached directly, stays on the libp2p stream, and tries again every
+   * DIRECT_UPGRADE_RETRY_MS (the dialer's own back-off decides when an attempt is made).
    */
   private async upgrade (session: PeerSession): Promise<void> {
     const content = this.content
     if (this.c.openDirect === undefined || session.transport !== 'libp2p' || content === undefined) return
     if (this.upgrading.has(session.peerId) || content.layout.totalSize - content.verifiedBytes() < DIRECT_MIN_BYTES) return
-    this.upgrading.add(session.peerId)
+    this.upgrading.set(session.peerId, this.upgradeTriedAt.has(session) ? 'retry' : 'first')
+    this.upgradeTriedAt.set(session, Date.now())
     let direct: PeerSession | undefined
     try {
       // A peer that just left (its libp2p dial refused) stays on the stream it has, if any.
@@ -291,7 +299,7 @@ export class Download {
   private fill (session: PeerSession): void {
     if (this.picker === undefined || session.closed || session.retiring || this.finishing || !this.adopted.has(session)) return
     // Bulk data from the first byte on the direct connection being set up (it falls back to this one if that fails).
-    if (session.transport === 'libp2p' && this.upgrading.has(session.peerId)) return
+    if (session.transport === 'libp2p' && this.upgrading.get(session.peerId) === 'first') return
     const layout = (this.content as SwarmContent).layout
     const budget = this.c.budget
     const wanted = requestDepth(session.throughput.bytesPerSecond(), layout.pieceSize) - session.inFlight.size
@@ -398,6 +406,7 @@ export class Download {
       return
     }
     for (const session of [...this.sessions]) this.guard(session, now)
+    for (const s of this.sessions) if (!s.retiring && now - (this.upgradeTriedAt.get(s) ?? now) >= DIRECT_UPGRADE_RETRY_MS) void this.upgrade(s)
     this.connectMore()
     this.fillAll()
     if (this.exchangePace.due(now)) void this.exchangePeers()
@@ -415,7 +424,7 @@ export class Download {
       this.picker?.release(piece)
     }
     if (verdict.stalled) this.punish(session, new PeerStalled(`no data for ${session.inFlight.size} requested piece(s)`))
-    else if (verdict.late.length > 0) this.c.scores.fault(session.peerId, 'timeout')
+    else if (verdict.late.length > 0 && verdict.silent) this.c.scores.fault(session.peerId, 'timeout')
   }
 
   private async exchangePeers (): Promise<void> {

@@ -47,6 +47,8 @@ export class PeerSession {
   private readonly waiters = new Map<string, { resolve: (m: Message) => void, reject: (e: Error) => void }>()
   /** On a 1.1.0 stream: what the provider sent before it was asked (a pipelined manifest, a small content). */
   private readonly early?: EarlyAnswers
+  /** Questions that timed out: their answer may still come (a busy peer, a busy link) and is dropped, once. */
+  private readonly gaveUp = new Set<string>()
 
   private constructor (peerId: string, channel: MessageChannel, messages: AsyncGenerator<Message>, pieceCount: number, bits: Uint8Array, early?: EarlyAnswers) {
     this.peerId = peerId
@@ -195,6 +197,9 @@ export class PeerSession {
     if (asked === undefined) await this.channel.write(message)
     try {
       return await withTimeout(reply, HANDSHAKE_TIMEOUT_MS, `no answer to ${message.type}`)
+    } catch (err) {
+      if (err instanceof PeerStalled) this.gaveUp.add(key)
+      throw err
     } finally {
       this.waiters.delete(key)
     }
@@ -203,6 +208,7 @@ export class PeerSession {
   private resolve (key: string, message: Message): void {
     const waiter = this.waiters.get(key)
     if (waiter === undefined && this.early?.keep(message) === true) return
+    if (waiter === undefined && this.gaveUp.delete(key)) return
     if (waiter === undefined) throw new ProtocolViolation(`unsolicited ${message.type}`)
     this.waiters.delete(key)
     waiter.resolve(message)

@@ -34,6 +34,13 @@ export interface StallVerdict {
   late: number[]
   /** Too few bytes for a whole window while requests were waiting: close the session. */
   stalled: boolean
+  /**
+   * No byte at all came for PIECE_TIMEOUT_BASE_MS: late pieces are then the peer's fault (a
+   * `timeout`). A peer still sending is congested (a seeder whose uplink a whole crowd shares is
+   * late for everyone): its late pieces go to others without a fault, else ten of them banned the
+   * crowd's seeder (docs/benchmarks.md, round 7).
+   */
+  silent: boolean
 }
 
 /**
@@ -44,6 +51,8 @@ export interface StallVerdict {
  */
 export class StallGuard {
   private readonly windows = new WeakMap<WatchedSession, { start: number, bytes: number }>()
+  /** Each session's byte count when it last changed, and when. */
+  private readonly lastBytes = new WeakMap<WatchedSession, { bytes: number, at: number }>()
 
   check (session: WatchedSession, now: number, pieceBytes: (piece: number) => number): StallVerdict {
     const late: number[] = []
@@ -51,7 +60,12 @@ export class StallGuard {
       const since = Math.max(requestedAt, session.lastPieceAt)
       if (now - since > pieceTimeoutMs(pieceBytes(piece))) late.push(piece)
     }
-    return { late, stalled: this.stalled(session, now) }
+    let last = this.lastBytes.get(session)
+    if (last === undefined || last.bytes !== session.bytesIn) {
+      last = { bytes: session.bytesIn, at: last === undefined ? Math.min(now, ...session.inFlight.values()) : now }
+      this.lastBytes.set(session, last)
+    }
+    return { late, stalled: this.stalled(session, now), silent: now - last.at >= PIECE_TIMEOUT_BASE_MS }
   }
 
   private stalled (session: WatchedSession, now: number): boolean {

@@ -107,6 +107,17 @@ async function nextOrAbort<T> (it: AsyncIterator<T>, signal: AbortSignal | undef
   })
 }
 
+/**
+ * The stream ended (closed or reset) inside a frame: the connection was cut while the peer was
+ * sending, as when its node exits mid-piece. A BadMessage, but no proof of a broken peer: the
+ * partial frame is dropped, and nobody is scored for it (common/faults.ts).
+ */
+export class StreamEndedInsideFrame extends ShoalError {
+  constructor (bytesLeft: number) {
+    super(ErrorCode.BadMessage, `stream ended inside a frame (${bytesLeft} bytes left)`)
+  }
+}
+
 /** A frame was begun and not finished within the deadline given to readMessages. */
 export class FrameDeadlineExceeded extends Error {}
 
@@ -172,6 +183,6 @@ export async function * readMessages (
     }
   }
   if (reader.bufferedBytes > 0) {
-    throw new ShoalError(ErrorCode.BadMessage, `stream ended inside a frame (${reader.bufferedBytes} bytes left)`)
+    throw new StreamEndedInsideFrame(reader.bufferedBytes)
   }
 }
