@@ -30,14 +30,7 @@ export const CONNECTION_LIMITS = {
   inboundConnectionThreshold: 500,
   maxIncomingPendingConnections: 200,
   maxParallelDials: 100,
-  dialTimeout: 15_000,
-  /**
-   * One address may take as long as a listener allows a handshake (libp2p's inbound upgrade
-   * timeout, 10 s), not libp2p's 6 s: a seeder that 48 downloaders dial at once answers each
-   * Noise handshake after more than 6 s, and dialers that give up sooner cost it the handshake,
-   * come back, and never get in (docs/benchmarks.md, round 7, big crowd).
-   */
-  addressDialTimeout: 10_000
+  dialTimeout: 15_000
 }
 
 export interface NetworkOptions {
