@@ -71,7 +71,7 @@ async function get (h: HostedNode, id: number, cid: string): Promise<void> {
     say({ event: 'got', id, ok: true, doneMs, firstMs: first?.firstMs, hops: first?.hops, queried: first?.queried })
   } catch (err: any) {
     const first = await firstLookup(h, cid, 0)
-    say({ event: 'got', id, ok: false, error: String(err.code ?? err.message), firstMs: first?.firstMs, hops: first?.hops, queried: first?.queried, lookups: h.lookups.get(cid), dht: h.node.dhtPeers(), connections: h.node.connectedPeers().length, banned: h.node.bannedPeers().length })
+    say({ event: 'got', id, ok: false, error: String(err.code ?? err.message), message: String(err.message).slice(0, 200), elapsedMs: Date.now() - start, firstMs: first?.firstMs, hops: first?.hops, queried: first?.queried, lookups: h.lookups.get(cid), dht: h.node.dhtPeers(), connections: h.node.connectedPeers().length, banned: h.node.bannedPeers().length })
   }
   // The copy stays: this node now serves it too (after churn, the only copies may be such).
 }

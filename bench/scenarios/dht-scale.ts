@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
+import { closeSync, openSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { inHost, labAvailable, labDown, labIp, labUp } from '../lib/netlab.js'
@@ -122,7 +123,10 @@ async function startHosts (nodes: LabNode[], labs: LabHost[], hosts: Array<{ hos
 
 async function startHost (labs: LabHost[], host: string, ip: string, baseDir: string, count: number, bootstrap: string[]): Promise<LabNode[]> {
   const [cmd, argv] = inHost(host, process.execPath, [DHT_NODE, baseDir, ip, String(count), ...bootstrap])
-  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'ignore'] })
+  // SHOAL_BENCH_LOGS: each host's stderr (SHOAL_TRACE lines, warnings) kept in the OS temp folder.
+  const logs = process.env.SHOAL_BENCH_LOGS !== undefined ? openSync(join(tmpdir(), `shoal-dht-${host}-${basename(baseDir)}.log`), 'w') : 'ignore'
+  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', logs] })
+  if (typeof logs === 'number') closeSync(logs)
   const lab: LabHost = { host, ip, child, alive: true, replies: new Map() }
   labs.push(lab)
   const nodes: LabNode[] = []
