@@ -35,7 +35,7 @@ export interface DhtScaleOptions { nodes: number, gets: number, churn: number, p
 
 interface LabHost { host: string, ip: string, child: ChildProcess, alive: boolean, replies: Map<number, (reply: any) => void> }
 interface LabNode { lab: LabHost, index: number, peerId: string, addrs: string[], cid: string, startedAt: number, announced: Promise<boolean>, announceMs?: number, announceFailures: number, alive: boolean }
-interface GetReply { ok: boolean, doneMs?: number, firstMs?: number, hops?: number, queried?: number, error?: string }
+interface GetReply { ok: boolean, doneMs?: number, firstMs?: number, hops?: number, queried?: number, loopDelayMs?: number, error?: string }
 interface Trial extends GetReply { cid: string, publisherAlive: boolean }
 
 /**
@@ -235,6 +235,7 @@ function summary (t: Trial[]): unknown {
     hops: percentiles(hops),
     hopsHistogram: histogram(hops),
     queried: percentiles(t.filter(x => x.queried !== undefined).map(x => x.queried as number)),
+    loopDelayMs: percentiles(t.filter(x => x.loopDelayMs !== undefined).map(x => x.loopDelayMs as number)),
     errors: histogram(t.filter(x => !x.ok).map(x => x.error ?? '?'))
   }
 }
@@ -244,7 +245,8 @@ function report (label: string, t: Trial[]): void {
   const p = (x: { p50: number, p95: number, p99: number }): string => `p50 ${x.p50.toFixed(0)}, p95 ${x.p95.toFixed(0)}, p99 ${x.p99.toFixed(0)}`
   console.log(`dht-scale ${label}: ${s.ok}/${s.gets} gets done (${(100 * s.ok / s.gets).toFixed(1)} %, target >= 99 %); ` +
     `first provider through the DHT in ${s.viaDht} of them: ms ${p(s.firstMs)} (target p95 <= 1000); done ms ${p(s.doneMs)}; ` +
-    `hops to the first provider ${JSON.stringify(s.hopsHistogram)}; peers queried ${p(s.queried)}; errors ${JSON.stringify(s.errors)}`)
+    `hops to the first provider ${JSON.stringify(s.hopsHistogram)}; peers queried ${p(s.queried)}; ` +
+    `getter's worst event-loop delay during a get ms ${p(s.loopDelayMs)}; errors ${JSON.stringify(s.errors)}; load ${load()}`)
 }
 
 function percentiles (values: number[]): { p50: number, p95: number, p99: number } {
