@@ -8,7 +8,7 @@
  * stream). Commands: one JSON object per stdin line; answers: one per stdout line.
  *   start, per node: {"event":"ready","node":i,"peerId","addrs","cid"}, then
  *     {"event":"announced","node":i,"ok"} for every announce of its share that ends
- *   {"op":"get","node":i,"id":n,"cid":c} → {"event":"got","id":n,"ok","doneMs","firstMs","hops","queried","error"}
+ *   {"op":"get","node":i,"id":n,"cid":c} → {"event":"got","id":n,"ok","doneMs","firstMs","hops","queried","loopDelayMs","error"}
  *   {"op":"stats","id":n} → {"event":"stats","id":n,"nodes":[{"dht","connections"}...]}
  * Usage: node dht-node.js <base-dir> <listen-ip> <count> [bootstrap-multiaddr...]
  * Nodes start one after the other; each bootstraps from the given addresses, or, when none are
@@ -29,6 +29,21 @@ const LOOKUP_REPORT_MS = 1_000
 const SHARED_BYTES = 1024
 
 const say = (event: unknown): void => { process.stdout.write(JSON.stringify(event) + '\n') }
+
+/**
+ * How late this process's event loop runs: every answer between two nodes of the lab waits for
+ * it, on both sides. Each `got` carries the worst delay seen during that get (ms).
+ */
+const LOOP_PROBE_MS = 50
+/** Worst lateness of the probe timer seen during each get that is running, by get id. */
+const worstDelay = new Map<number, number>()
+let probeDue = performance.now() + LOOP_PROBE_MS
+setInterval(() => {
+  const late = Math.max(0, performance.now() - probeDue)
+  probeDue = performance.now() + LOOP_PROBE_MS
+  for (const [id, worst] of worstDelay) if (late > worst) worstDelay.set(id, late)
+}, LOOP_PROBE_MS).unref()
+const worstDelayMs = (id: number): number => Math.round(worstDelay.get(id) ?? 0)
 
 interface HostedNode { node: ShoalNode, dataDir: string, lookups: Map<string, Array<LookupFigures & { ok: boolean }>> }
 const hosted: HostedNode[] = []
@@ -64,15 +79,17 @@ async function get (h: HostedNode, id: number, cid: string): Promise<void> {
   await mkdir(output, { recursive: true })
   h.lookups.delete(cid)
   const start = Date.now()
+  worstDelay.set(id, 0)
   try {
     await h.node.get(cid, { output, timeoutMs: GET_STALL_MS })
     const doneMs = Date.now() - start
     const first = await firstLookup(h, cid, LOOKUP_REPORT_MS)
-    say({ event: 'got', id, ok: true, doneMs, firstMs: first?.firstMs, hops: first?.hops, queried: first?.queried })
+    say({ event: 'got', id, ok: true, doneMs, firstMs: first?.firstMs, hops: first?.hops, queried: first?.queried, loopDelayMs: worstDelayMs(id) })
   } catch (err: any) {
     const first = await firstLookup(h, cid, 0)
-    say({ event: 'got', id, ok: false, error: String(err.code ?? err.message), firstMs: first?.firstMs, hops: first?.hops, queried: first?.queried, lookups: h.lookups.get(cid), dht: h.node.dhtPeers(), connections: h.node.connectedPeers().length, banned: h.node.bannedPeers().length })
+    say({ event: 'got', id, ok: false, error: String(err.code ?? err.message), message: String(err.message).slice(0, 200), elapsedMs: Date.now() - start, loopDelayMs: worstDelayMs(id), firstMs: first?.firstMs, hops: first?.hops, queried: first?.queried, lookups: h.lookups.get(cid), dht: h.node.dhtPeers(), connections: h.node.connectedPeers().length, banned: h.node.bannedPeers().length })
   }
+  worstDelay.delete(id)
   // The copy stays: this node now serves it too (after churn, the only copies may be such).
 }
 

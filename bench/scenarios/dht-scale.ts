@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
+import { closeSync, openSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { inHost, labAvailable, labDown, labIp, labUp } from '../lib/netlab.js'
@@ -34,7 +35,7 @@ export interface DhtScaleOptions { nodes: number, gets: number, churn: number, p
 
 interface LabHost { host: string, ip: string, child: ChildProcess, alive: boolean, replies: Map<number, (reply: any) => void> }
 interface LabNode { lab: LabHost, index: number, peerId: string, addrs: string[], cid: string, startedAt: number, announced: Promise<boolean>, announceMs?: number, announceFailures: number, alive: boolean }
-interface GetReply { ok: boolean, doneMs?: number, firstMs?: number, hops?: number, queried?: number, error?: string }
+interface GetReply { ok: boolean, doneMs?: number, firstMs?: number, hops?: number, queried?: number, loopDelayMs?: number, error?: string }
 interface Trial extends GetReply { cid: string, publisherAlive: boolean }
 
 /**
@@ -122,7 +123,10 @@ async function startHosts (nodes: LabNode[], labs: LabHost[], hosts: Array<{ hos
 
 async function startHost (labs: LabHost[], host: string, ip: string, baseDir: string, count: number, bootstrap: string[]): Promise<LabNode[]> {
   const [cmd, argv] = inHost(host, process.execPath, [DHT_NODE, baseDir, ip, String(count), ...bootstrap])
-  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'ignore'] })
+  // SHOAL_BENCH_LOGS: each host's stderr (SHOAL_TRACE lines, warnings) kept in the OS temp folder.
+  const logs = process.env.SHOAL_BENCH_LOGS !== undefined ? openSync(join(tmpdir(), `shoal-dht-${host}-${basename(baseDir)}.log`), 'w') : 'ignore'
+  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', logs] })
+  if (typeof logs === 'number') closeSync(logs)
   const lab: LabHost = { host, ip, child, alive: true, replies: new Map() }
   labs.push(lab)
   const nodes: LabNode[] = []
@@ -231,6 +235,7 @@ function summary (t: Trial[]): unknown {
     hops: percentiles(hops),
     hopsHistogram: histogram(hops),
     queried: percentiles(t.filter(x => x.queried !== undefined).map(x => x.queried as number)),
+    loopDelayMs: percentiles(t.filter(x => x.loopDelayMs !== undefined).map(x => x.loopDelayMs as number)),
     errors: histogram(t.filter(x => !x.ok).map(x => x.error ?? '?'))
   }
 }
@@ -240,7 +245,8 @@ function report (label: string, t: Trial[]): void {
   const p = (x: { p50: number, p95: number, p99: number }): string => `p50 ${x.p50.toFixed(0)}, p95 ${x.p95.toFixed(0)}, p99 ${x.p99.toFixed(0)}`
   console.log(`dht-scale ${label}: ${s.ok}/${s.gets} gets done (${(100 * s.ok / s.gets).toFixed(1)} %, target >= 99 %); ` +
     `first provider through the DHT in ${s.viaDht} of them: ms ${p(s.firstMs)} (target p95 <= 1000); done ms ${p(s.doneMs)}; ` +
-    `hops to the first provider ${JSON.stringify(s.hopsHistogram)}; peers queried ${p(s.queried)}; errors ${JSON.stringify(s.errors)}`)
+    `hops to the first provider ${JSON.stringify(s.hopsHistogram)}; peers queried ${p(s.queried)}; ` +
+    `getter's worst event-loop delay during a get ms ${p(s.loopDelayMs)}; errors ${JSON.stringify(s.errors)}; load ${load()}`)
 }
 
 function percentiles (values: number[]): { p50: number, p95: number, p99: number } {

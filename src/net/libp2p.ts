@@ -15,7 +15,7 @@ import { ErrorCode, ShoalError } from '../errors.js'
 import { webSocketsListen, webSocketsTransport, type WebSocketsOptions } from './websockets.js'
 import { pacedRandomWalk } from './paced-random-walk.js'
 import { keepOneConnectionPerPeer } from './duplicate-connections.js'
-import { LIVENESS_PING_INTERVAL_MS, LIVENESS_PING_MIN_TIMEOUT_MS, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS } from './constants.js'
+import { DHT_ALPHA, DHT_DISJOINT_PATHS, LIVENESS_PING_INTERVAL_MS, LIVENESS_PING_MIN_TIMEOUT_MS, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS } from './constants.js'
 
 /** Shoal's own DHT, so a node never joins (or pollutes) another network's Kademlia DHT. */
 export const DHT_PROTOCOL = '/shoal/kad/1.0.0'
@@ -146,6 +146,8 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
         dht: kadDHT({
           protocol: DHT_PROTOCOL,
           clientMode: options.dhtClient === true,
+          alpha: DHT_ALPHA,
+          disjointPaths: DHT_DISJOINT_PATHS,
           // A LAN or loopback swarm has only private addresses: keep them.
           peerInfoMapper: passthroughMapper,
           validators: Object.assign({}, ...extensions.map(e => e.dhtValidators ?? {})),

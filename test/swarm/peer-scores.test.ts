@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict'
 import { PeerScores } from '../../src/swarm/common/peer-scores.js'
 import { CandidatePool } from '../../src/swarm/requester/candidate-pool.js'
 import { BAN_MS } from '../../src/swarm/common/constants.js'
-import { MAX_PEERS_PER_DOWNLOAD, RETRY_ENDED_MS, RETRY_NOT_FOUND_MS } from '../../src/swarm/requester/constants.js'
+import { MAX_PEERS_PER_DOWNLOAD, RETRY_ENDED_MS, RETRY_NOT_FOUND_MAX_MS, RETRY_NOT_FOUND_MS } from '../../src/swarm/requester/constants.js'
 
 test('one wrong piece bans a peer for BAN_MS, then the ban lifts', () => {
   let now = 1_000
@@ -78,4 +78,46 @@ test('candidate pool: failures back off longer each time', () => {
   assert.deepEqual(pool.takeReady(), [], 'second failure waits longer')
   now += 5_000
   assert.deepEqual(pool.takeReady(), ['x'])
+})
+
+test('candidate pool: a peer that keeps lacking the content is asked less and less often', () => {
+  let now = 0
+  const pool = new CandidatePool(() => now)
+  pool.add('empty')
+  const askedAt: number[] = []
+  // Ask whenever the pool offers the peer, over two minutes; it answers not-found every time.
+  for (; now <= 120_000; now += 250) {
+    if (pool.takeReady().includes('empty')) {
+      askedAt.push(now)
+      pool.notFound('empty')
+    }
+  }
+  const gaps = askedAt.slice(1).map((at, i) => at - (askedAt[i] as number))
+  assert.equal(gaps[0], RETRY_NOT_FOUND_MS)
+  for (let i = 1; i < gaps.length; i++) assert.ok((gaps[i] as number) >= (gaps[i - 1] as number), `gap ${i} does not shrink`)
+  assert.ok((gaps[2] as number) >= 4 * RETRY_NOT_FOUND_MS, 'the third gap is at least four times the first')
+  assert.ok(gaps.every(g => g <= RETRY_NOT_FOUND_MAX_MS))
+  assert.ok(askedAt.length <= 8, `asked ${askedAt.length} times in two minutes`)
+})
+
+test('candidate pool: news of a peer that lacked the content makes it worth asking at once; having it resets the backoff', () => {
+  let now = 0
+  const pool = new CandidatePool(() => now)
+  pool.add('leecher')
+  for (let i = 0; i < 4; i++) {
+    now += RETRY_NOT_FOUND_MAX_MS
+    assert.deepEqual(pool.takeReady(), ['leecher'])
+    pool.notFound('leecher')
+  }
+  now += 1
+  assert.deepEqual(pool.takeReady(), [], 'backing off')
+  pool.add('leecher') // it just asked us for the same content
+  assert.deepEqual(pool.takeReady(), ['leecher'])
+  pool.connected('leecher')
+  pool.ended('leecher')
+  now += RETRY_NOT_FOUND_MS
+  assert.deepEqual(pool.takeReady(), ['leecher'])
+  pool.notFound('leecher')
+  now += RETRY_NOT_FOUND_MS
+  assert.deepEqual(pool.takeReady(), ['leecher'], 'a peer that had the content starts its backoff again')
 })

@@ -1,8 +1,9 @@
-import { ENDED_COUNTS_AS_FAILURES, MAX_PEERS_PER_DOWNLOAD, RETRY_ENDED_MS, RETRY_FAILED_MS, RETRY_NOT_FOUND_MS } from './constants.js'
+import { ENDED_COUNTS_AS_FAILURES, MAX_PEERS_PER_DOWNLOAD, RETRY_ENDED_MS, RETRY_FAILED_MS, RETRY_NOT_FOUND_MAX_MS, RETRY_NOT_FOUND_MS } from './constants.js'
 
 type CandidateState = 'idle' | 'connecting' | 'active' | 'waiting'
 
-interface Candidate { state: CandidateState, retryAt: number, failures: number }
+/** `misses`: `not-found` answers in a row (each doubles the wait before the next question). */
+interface Candidate { state: CandidateState, retryAt: number, failures: number, misses: number }
 
 /**
  * The peers a download could fetch from, whatever told us of them (link hints, DHT, mDNS,
@@ -25,7 +26,7 @@ export class CandidatePool {
       if (c.state === 'waiting' && c.failures === 0) c.retryAt = Math.min(c.retryAt, this.now())
       return false
     }
-    this.candidates.set(peerId, { state: 'idle', retryAt: 0, failures: 0 })
+    this.candidates.set(peerId, { state: 'idle', retryAt: 0, failures: 0, misses: 0 })
     return true
   }
 
@@ -47,11 +48,18 @@ export class CandidatePool {
   connected (peerId: string): void {
     this.set(peerId, 'active', 0)
     const c = this.candidates.get(peerId)
-    if (c !== undefined) c.failures = 0
+    if (c !== undefined) {
+      c.failures = 0
+      c.misses = 0
+    }
   }
 
+  /** The peer lacks the content: ask again later, later still after each `not-found` in a row. */
   notFound (peerId: string): void {
-    this.set(peerId, 'waiting', RETRY_NOT_FOUND_MS)
+    const c = this.candidates.get(peerId)
+    if (c === undefined) return
+    c.misses++
+    this.set(peerId, 'waiting', Math.min(RETRY_NOT_FOUND_MS * 2 ** (c.misses - 1), RETRY_NOT_FOUND_MAX_MS))
   }
 
   /** The attempt or the session failed; back off longer after each failure. */

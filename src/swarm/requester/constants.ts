@@ -32,8 +32,15 @@ export const ENDGAME_DUPLICATES = 2
  * see stall-guard.ts); also bounds opening a stream to a peer.
  */
 export const PIECE_TIMEOUT_MS = 60_000
-/** A peer that said it lacks the content is asked again after this long (it may have fetched it since). */
+/**
+ * A peer that said it lacks the content is asked again after this long (it may have fetched it
+ * since), twice as long after each further `not-found` in a row, up to RETRY_NOT_FOUND_MAX_MS.
+ * A download asks every connected peer (50 and more in a large DHT, most of which never get the
+ * content): asking each again every 3 s for as long as the download lasts cost more streams than
+ * the download itself, on machines already short of CPU (docs/benchmarks.md, round 7).
+ */
 export const RETRY_NOT_FOUND_MS = 3_000
+export const RETRY_NOT_FOUND_MAX_MS = 48_000
 /**
  * A peer that ended our session without an error is leaving (its node stops, or it stopped
  * serving the content): it is dialled again only after this long, and a dial that then fails
