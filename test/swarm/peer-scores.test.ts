@@ -115,7 +115,7 @@ test('candidate pool: news of a peer that lacked the content makes it worth aski
   assert.deepEqual(pool.takeReady(), ['leecher'])
   pool.connected('leecher')
   pool.ended('leecher')
-  now += RETRY_NOT_FOUND_MS
+  now += RETRY_ENDED_MS
   assert.deepEqual(pool.takeReady(), ['leecher'])
   pool.notFound('leecher')
   now += RETRY_NOT_FOUND_MS
