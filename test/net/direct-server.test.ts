@@ -41,32 +41,30 @@ async function tlsDial (port: number, ticket?: Ticket): Promise<{ socket: TLSSoc
 const closed = async (socket: Socket): Promise<void> => { if (!socket.destroyed) await new Promise(resolve => socket.once('close', resolve)) }
 const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 100 && !ok(); i++) await new Promise(resolve => setTimeout(resolve, 20)) }
 
+/** The server's side of a direct connection whose reader (the returned socket) reads nothing. */
+async function servedToPausedReader (t: { after: (fn: () => unknown) => void }): Promise<{ pipe: Pipe, socket: TLSSocket }> {
+  const tickets = new TicketBook()
+  let served: Pipe | undefined
+  const s = await server(tickets, pipe => { served = pipe })
+  t.after(async () => await s.stop())
+  const { socket } = await tlsDial(s.port, tickets.issue('reader', '127.0.0.1') as Ticket)
+  t.after(() => { socket.destroy() })
+  socket.pause()
+  await until(() => served !== undefined)
+  return { pipe: served as Pipe, socket }
+}
+
 describe('direct server', () => {
   test('a direct connection whose reader stops reading is seen as stalled, as a libp2p stream is', { timeout: 30_000 }, async (t) => {
-    const tickets = new TicketBook()
-    let served: Pipe | undefined
-    const s = await server(tickets, pipe => { served = pipe })
-    t.after(async () => await s.stop())
-    const { socket } = await tlsDial(s.port, tickets.issue('reader', '127.0.0.1') as Ticket)
-    t.after(() => { socket.destroy() })
-    socket.pause()
-    await until(() => served !== undefined)
-    const channel = new MessageChannel(served as Pipe, { stall: { minBytes: 64 * 1024, windowMs: 300 } })
+    const { pipe: served } = await servedToPausedReader(t)
+    const channel = new MessageChannel(served, { stall: { minBytes: 64 * 1024, windowMs: 300 } })
     const piece = { type: 'piece' as const, piece: 0, data: new Uint8Array(1024 * 1024) }
     // The kernel's socket buffers take the first MiBs; then writes wait, and nothing drains.
     await assert.rejects(async () => { for (let i = 0; i < 64; i++) await channel.write(piece) }, ReaderStalled)
   })
 
   test('many writers waiting on one full direct connection share one drain wait, and all go on once it drains', { timeout: 30_000 }, async (t) => {
-    const tickets = new TicketBook()
-    let served: Pipe | undefined
-    const s = await server(tickets, pipe => { served = pipe })
-    t.after(async () => await s.stop())
-    const { socket } = await tlsDial(s.port, tickets.issue('reader', '127.0.0.1') as Ticket)
-    t.after(() => { socket.destroy() })
-    socket.pause()
-    await until(() => served !== undefined)
-    const pipe = served as Pipe
+    const { pipe, socket } = await servedToPausedReader(t)
     const chunk = new Uint8Array(1024 * 1024)
     // More than the kernel's socket buffers take: the rest waits in the socket, and nothing drains.
     for (let i = 0; i < 64; i++) pipe.send([chunk])
