@@ -32,7 +32,12 @@ test(`${SILENT_PEERS} peers that never send the manifest, listed before the hone
     const asked = mutes.filter((_, i) => opened[i]!.asked() > 0)
     assert.ok(asked.length > 0, 'the getter asked the silent peers something (else this test shows nothing)')
     // Each silent peer the getter asked is faulted: its setup question, or its requests, time out.
-    await waitFor('every silent peer the getter asked to be scored stalled', () => asked.every(m => faults.get(m.peerId)?.includes('stalled') === true), TEST_TIMEOUT_MS)
+    const seen = (): string => JSON.stringify(mutes.map((m, i) => ({ opened: opened[i]!.opened(), asked: Object.fromEntries(opened[i]!.questions()), faults: faults.get(m.peerId) })))
+    try {
+      await waitFor('every silent peer the getter asked to be scored stalled', () => asked.every(m => faults.get(m.peerId)?.includes('stalled') === true), TEST_TIMEOUT_MS)
+    } catch (err: any) {
+      throw new Error(`${err.message as string}: ${seen()}`)
+    }
     assert.equal(faults.get(seeder.peerId), undefined, 'the honest seeder is not faulted')
   } finally {
     await Promise.all(mutes.map(async m => await m.stop()))

@@ -244,21 +244,37 @@ export class Attacker {
   }
 
   /** As a provider: answers `open` with a full bitfield of `pieceCount`, then keeps silent. */
-  serveMute (pieceCount: number): { opened: () => number, asked: () => number } {
+  serveMute (pieceCount: number): { opened: () => number, asked: () => number, questions: () => Map<string, number> } {
     let opened = 0
+    /** Streams on which something was asked after `open`. */
     let asked = 0
+    /** Every message received after `open`, by type, over all streams. */
+    const questions = new Map<string, number>()
     void this.libp2p.handle(PROTOCOL, (stream: Stream) => {
       void (async () => {
-        const first = await firstMessage(stream)
-        if (first.type !== 'open') return
-        opened++
-        await send(stream, { type: 'bitfield', pieceCount, bits: Bitfield.full(pieceCount).toBytes() })
-        // Read (and ignore) whatever comes, so only our silence is at fault.
-        let questions = 0
-        for await (const chunk of stream) if (chunk.byteLength > 0 && questions++ === 0) asked++
+        // Read (and ignore) whatever comes, so only our silence is at fault. Frames are decoded
+        // here, not by firstMessage: a 1.1.0 requester writes `get-manifest` with `open`.
+        const reader = new FrameReader()
+        let first = true
+        let counted = false
+        for await (const chunk of stream) {
+          reader.push(chunk)
+          for (let f = reader.next(); f !== undefined; f = reader.next()) {
+            const m = decodeMessage(f)
+            if (first) {
+              first = false
+              if (m.type !== 'open') return
+              opened++
+              await send(stream, { type: 'bitfield', pieceCount, bits: Bitfield.full(pieceCount).toBytes() })
+              continue
+            }
+            questions.set(m.type, (questions.get(m.type) ?? 0) + 1)
+            if (!counted) { counted = true; asked++ }
+          }
+        }
       })().catch(() => {})
     }, { maxInboundStreams: 1024 })
-    return { opened: () => opened, asked: () => asked }
+    return { opened: () => opened, asked: () => asked, questions: () => questions }
   }
 
 }

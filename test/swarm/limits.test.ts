@@ -89,6 +89,37 @@ describe('stall guard', () => {
     }
   })
 
+  test(`requests given to others before a window ends still add up: a peer that never sends is stalled after ${STALL_WINDOW_MS} ms of waiting in all`, () => {
+    const guard = new StallGuard()
+    const session = new FakeSession()
+    const part = STALL_WINDOW_MS / 4
+    let now = 0
+    guard.check(session, now, () => 1)
+    for (let round = 0; round < 3; round++) {
+      session.inFlight.set(round, now)
+      now += part
+      assert.equal(guard.check(session, now, () => 1).stalled, false, `round ${round}: not yet`)
+      session.inFlight.clear() // another peer delivered it first: the request is cancelled
+      now += STALL_WINDOW_MS // idle time does not count
+      assert.equal(guard.check(session, now, () => 1).stalled, false, 'idle')
+    }
+    session.inFlight.set(9, now)
+    assert.equal(guard.check(session, now + part - 1, () => 1).stalled, false)
+    assert.equal(guard.check(session, now + part, () => 1).stalled, true, 'four quarter windows of silence')
+    // The same with a peer that does send: its bytes restart the count.
+    const honest = new FakeSession()
+    const guard2 = new StallGuard()
+    now = 0
+    guard2.check(honest, now, () => 1)
+    for (let round = 0; round < 8; round++) {
+      honest.inFlight.set(round, now)
+      now += part
+      honest.bytesIn += STALL_MIN_BYTES
+      assert.equal(guard2.check(honest, now, () => 1).stalled, false, `round ${round}: it sends`)
+      honest.inFlight.clear()
+    }
+  })
+
   test('an idle session (nothing requested) is never stalled, and its window starts with the first request', () => {
     const guard = new StallGuard()
     const session = new FakeSession()

@@ -9,9 +9,9 @@ export const PIECE_TIMEOUT_BASE_MS = 5_000
  * behind others is not late while the ones ahead of it keep arriving).
  */
 export const MIN_PIECE_BYTES_PER_SECOND = 16 * 1024
-/** A session with requests in flight is watched over windows this long... */
+/** A session that had requests waiting for this long in all... */
 export const STALL_WINDOW_MS = 10_000
-/** ...and is stalled when fewer bytes than this arrived in one (a peer sending a byte a second). */
+/** ...while fewer bytes than this arrived is stalled (a silent peer, or one sending a byte a second). */
 export const STALL_MIN_BYTES = 1024
 
 /** How long a piece of `pieceBytes` may take before it is given to another peer. */
@@ -50,7 +50,8 @@ export interface StallVerdict {
  * frame, so no piece ever arrives, and without this it could hold its pieces forever).
  */
 export class StallGuard {
-  private readonly windows = new WeakMap<WatchedSession, { start: number, bytes: number }>()
+  /** Per session: ms spent with requests waiting since STALL_MIN_BYTES last arrived, when last checked, bytes then. */
+  private readonly windows = new WeakMap<WatchedSession, { waited: number, checkedAt: number, bytes: number }>()
   /** Each session's byte count when it last changed, and when. */
   private readonly lastBytes = new WeakMap<WatchedSession, { bytes: number, at: number }>()
 
@@ -68,16 +69,27 @@ export class StallGuard {
     return { late, stalled: this.stalled(session, now), silent: now - last.at >= PIECE_TIMEOUT_BASE_MS }
   }
 
+  /**
+   * Time spent with requests waiting adds up until STALL_MIN_BYTES arrive, across pauses with
+   * nothing requested: a silent peer whose pieces keep going to others before a full window (the
+   * endgame, a faster peer) still holds requests for a while each time, and must be caught.
+   */
   private stalled (session: WatchedSession, now: number): boolean {
-    const window = this.windows.get(session)
-    if (window === undefined || session.inFlight.size === 0) {
-      // The window starts once requests are waiting: an idle session is never stalled.
-      this.windows.set(session, { start: now, bytes: session.bytesIn })
+    let window = this.windows.get(session)
+    if (window === undefined) {
+      window = { waited: 0, checkedAt: now, bytes: session.bytesIn }
+      this.windows.set(session, window)
+    }
+    if (session.inFlight.size > 0) {
+      const oldest = Math.min(...session.inFlight.values())
+      window.waited += Math.max(0, now - Math.max(window.checkedAt, oldest))
+    }
+    window.checkedAt = now
+    if (session.bytesIn - window.bytes >= STALL_MIN_BYTES) {
+      window.waited = 0
+      window.bytes = session.bytesIn
       return false
     }
-    if (now - window.start < STALL_WINDOW_MS) return false
-    if (session.bytesIn - window.bytes < STALL_MIN_BYTES) return true
-    this.windows.set(session, { start: now, bytes: session.bytesIn })
-    return false
+    return window.waited >= STALL_WINDOW_MS
   }
 }
