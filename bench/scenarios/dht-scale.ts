@@ -59,6 +59,8 @@ export async function dhtScale (options: DhtScaleOptions): Promise<unknown> {
   const labs: LabHost[] = []
   // Stopped from outside (a time limit): the nodes and the lab go too, and what was printed stays.
   const interrupted = (): void => {
+    // The gets done so far are reported: a loaded machine may not reach the end within a limit.
+    if (running !== undefined && running.results.length > 0) report(`${running.label}, stopped after ${running.results.length} of ${running.of} gets`, running.results)
     for (const l of labs) l.child.kill('SIGKILL')
     void labDown().finally(() => process.exit(130))
   }
@@ -78,7 +80,7 @@ export async function dhtScale (options: DhtScaleOptions): Promise<unknown> {
       `routing table ${fmt(percentiles(settled.dht))}, connections ${fmt(percentiles(settled.connections))} per node; ` +
       `RSS per process median ${median(rss).toFixed(0)} MiB (${(median(rss) / perHost).toFixed(0)} per node); load ${load()}`)
     const holders = new Map(nodes.map(n => [n.cid, new Set([n])]))
-    const before = await trials(nodes, holders, options.gets)
+    const before = await trials(nodes, holders, options.gets, 'before churn')
     report('before churn', before)
 
     const killedLabs = shuffled(labs).slice(0, Math.round(labs.length * options.churn))
@@ -92,7 +94,7 @@ export async function dhtScale (options: DhtScaleOptions): Promise<unknown> {
     await Promise.all(joined.map(async n => await n.announced))
     const settledAfter = await settle(labs.filter(l => l.alive))
     console.log(`dht-scale: ${killed.length} nodes killed (${killedLabs.length} hosts), ${joined.length} joined; routing table ${fmt(percentiles(settledAfter.dht))}, connections ${fmt(percentiles(settledAfter.connections))}; load ${load()}`)
-    const after = await trials(nodes, holders, options.gets)
+    const after = await trials(nodes, holders, options.gets, 'after churn')
     report(`after ${killed.length} nodes killed and ${joined.length} joined`, after)
     const orphaned = after.filter(t => !t.publisherAlive)
     console.log(`dht-scale: of ${orphaned.length} gets whose publisher was killed, ${orphaned.filter(t => t.ok).length} done (served by peers that had downloaded it); load ${load()}`)
@@ -183,12 +185,15 @@ function fmt (x: { p50: number, p95: number, p99: number }): string {
 }
 
 let nextId = 0
+/** The round of gets under way, for a report when the run is stopped from outside. */
+let running: { label: string, results: Trial[], of: number } | undefined
 /** Why announce attempts failed, over the run (each is retried by the node). */
 const announceErrors = new Map<string, number>()
 
 /** `count` gets, GETS_AT_ONCE at a time, each of a random content some other live node holds, on a random live node lacking it. */
-async function trials (nodes: LabNode[], holders: Map<string, Set<LabNode>>, count: number): Promise<Trial[]> {
+async function trials (nodes: LabNode[], holders: Map<string, Set<LabNode>>, count: number, label: string): Promise<Trial[]> {
   const results: Trial[] = []
+  running = { label, results, of: count }
   const busy = new Set<LabNode>()
   const one = async (): Promise<void> => {
     const live = nodes.filter(n => n.alive && !busy.has(n))
