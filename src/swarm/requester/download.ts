@@ -1,10 +1,8 @@
 import { PieceLayout } from '../../content/layout.js'
 import { ErrorCode, ShoalError } from '../../errors.js'
 import { CandidatePool } from './candidate-pool.js'
-import {
-  DIRECT_MIN_BYTES, DIRECT_UPGRADE_RETRY_MS,
-  PIECE_TIMEOUT_MS, REJECT_RETRY_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS
-} from './constants.js'
+import { PIECE_TIMEOUT_MS, REJECT_RETRY_MS, PROGRESS_INTERVAL_MS, SAVE_PROGRESS_INTERVAL_MS } from './constants.js'
+import { DirectUpgrades } from './direct-upgrade.js'
 import { fetchManifest, fetchPieceHashes, InvalidContent, recheckPieces, WrongPublisher, type VerifiedManifest } from './download-setup.js'
 import { PeerSession } from './peer-session.js'
 import type { Fault } from '../common/peer-scores.js'
@@ -43,10 +41,7 @@ export class Download {
   private readonly sessions = new Set<PeerSession>()
   /** Sessions whose pieces the picker has counted. */
   private readonly adopted = new Set<PeerSession>()
-  /** Peers a session is being moved to a direct connection for: first tries hold its requests back, retries do not. */
-  private readonly upgrading = new Map<string, 'first' | 'retry'>()
-  /** When each libp2p session last tried to move to a direct connection. */
-  private readonly upgradeTriedAt = new WeakMap<PeerSession, number>()
+  private readonly direct: DirectUpgrades
   private readonly received = new ReceivedTally()
   private readonly started = Date.now()
   private readonly abort = new AbortController()
@@ -73,6 +68,7 @@ export class Download {
     this.c = components
     this.opts = options
     this.key = options.cid.toString()
+    this.direct = new DirectUpgrades(components.openDirect, options.cid.bytes, this.abort.signal)
   }
 
   /** Fetches these pieces before any other, most urgent first (a reader is waiting for them). */
@@ -217,30 +213,17 @@ export class Download {
     if (this.sessions.size === 0 && this.candidates.busy === 0) this.opts.onNoSource?.()
   }
 
-  /**
-   * Moves a libp2p-stream session to a direct connection with the same peer, when there is enough
-   * left to fetch for it to pay (DIRECT_MIN_BYTES): the new session takes the requests from now
-   * on, the old one finishes what it has in flight and closes. A small download, or a peer that
-   * cannot be reached directly, stays on the libp2p stream, and tries again every
-   * DIRECT_UPGRADE_RETRY_MS (the dialer's own back-off decides when an attempt is made).
-   */
+  /** Moves a libp2p-stream session to a direct connection (direct-upgrade.ts): the new session takes the requests, the old one finishes what it has in flight and closes. */
   private async upgrade (session: PeerSession): Promise<void> {
     const content = this.content
-    if (this.c.openDirect === undefined || session.transport !== 'libp2p' || content === undefined) return
-    if (this.upgrading.has(session.peerId) || content.layout.totalSize - content.verifiedBytes() < DIRECT_MIN_BYTES) return
-    this.upgrading.set(session.peerId, this.upgradeTriedAt.has(session) ? 'retry' : 'first')
-    this.upgradeTriedAt.set(session, Date.now())
-    let direct: PeerSession | undefined
-    try {
-      // A peer that just left (its libp2p dial refused) stays on the stream it has, if any.
-      const pipe = await this.c.openDirect(session.peerId, AbortSignal.any([this.abort.signal, AbortSignal.timeout(PIECE_TIMEOUT_MS)])).catch(() => undefined)
-      if (pipe === undefined) return
-      direct = await PeerSession.open(session.peerId, pipe, this.opts.cid.bytes).catch(() => undefined)
-    } finally {
-      this.upgrading.delete(session.peerId)
-      if (direct === undefined) this.fill(session)
+    if (content === undefined) return
+    const attempt = await this.direct.attempt(session, content.layout.totalSize - content.verifiedBytes())
+    if (!attempt.tried) return
+    const direct = attempt.direct
+    if (direct === undefined) {
+      this.fill(session)
+      return
     }
-    if (direct === undefined) return
     if (session.closed || this.finishing || this.abort.signal.aborted) {
       direct.close()
       return
@@ -299,7 +282,7 @@ export class Download {
   private fill (session: PeerSession): void {
     if (this.picker === undefined || session.closed || session.retiring || this.finishing || !this.adopted.has(session)) return
     // Bulk data from the first byte on the direct connection being set up (it falls back to this one if that fails).
-    if (session.transport === 'libp2p' && this.upgrading.get(session.peerId) === 'first') return
+    if (this.direct.holdsRequests(session)) return
     const layout = (this.content as SwarmContent).layout
     const budget = this.c.budget
     const wanted = requestDepth(session.throughput.bytesPerSecond(), layout.pieceSize) - session.inFlight.size
@@ -406,7 +389,7 @@ export class Download {
       return
     }
     for (const session of [...this.sessions]) this.guard(session, now)
-    for (const s of this.sessions) if (!s.retiring && now - (this.upgradeTriedAt.get(s) ?? now) >= DIRECT_UPGRADE_RETRY_MS) void this.upgrade(s)
+    for (const s of this.sessions) if (this.direct.due(s, now)) void this.upgrade(s)
     this.connectMore()
     this.fillAll()
     if (this.exchangePace.due(now)) void this.exchangePeers()
