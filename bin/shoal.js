@@ -24,22 +24,29 @@ if (major < MIN_MAJOR) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal !== null ? 128 + 2 : 1)))
 } else {
   // The bundled CLI (scripts/bundle.js) starts faster; the plain build works too.
-  const bundle = join(root, 'dist', 'src', 'cli', 'shoal.bundle.js')
-  const main = existsSync(bundle) ? bundle : join(root, 'dist', 'src', 'cli', 'main.js')
-  if (!existsSync(main)) {
+  const bundle = join(root, 'dist', 'src', 'cli', 'shoal.bundle.cjs')
+  const plain = join(root, 'dist', 'src', 'cli', 'main.js')
+  const bundled = existsSync(bundle)
+  if (!bundled && !existsSync(plain)) {
     process.stderr.write(`shoal: not built yet; run 'npm install' (or 'npm run build') in ${root}\n`)
     process.exit(1)
   }
-  // V8's compiled code for Shoal and its dependencies, kept on disk between runs (in the OS's temp
-  // folder): a command starts in about half the time. Node 22.1+; silently skipped if unavailable.
-  try { module.enableCompileCache?.() } catch {}
   // libp2p makes a debug logger for every connection, stream and dial, and the 'debug' package
   // asks isatty(stderr) for each one unless DEBUG_COLORS says: asked once here instead (measured:
   // ~40 ms of a busy daemon's 1.5 s, docs/benchmarks.md round 7). Read when the bundle loads, then
   // taken back, so processes this one starts decide for themselves.
   const setColors = process.env.DEBUG_COLORS === undefined
   if (setColors) process.env.DEBUG_COLORS = process.stderr.isTTY === true ? 'true' : 'false'
-  const { main: run } = await import(main)
+  let run
+  if (bundled) {
+    // V8's compiled code of the command, kept between runs (bin/code-cache.js).
+    const { loadCached } = await import('./code-cache.js')
+    run = loadCached(bundle, process.argv[2] ?? '').main
+  } else {
+    // Node's compile cache (in the OS's temp folder) for the plain build. Node 22.1+.
+    try { module.enableCompileCache?.() } catch {}
+    run = (await import(plain)).main
+  }
   if (setColors) delete process.env.DEBUG_COLORS
   await run(process.argv.slice(2))
 }

@@ -1,15 +1,20 @@
-// Bundles the CLI (dist/src/cli/main.js and everything it imports) into one file,
-// dist/src/cli/shoal.bundle.js, which bin/shoal.js loads. Loading ~600 modules one by one costs a
+// Bundles the CLI (dist/src/cli/main.js and everything it imports) into one CommonJS file,
+// dist/src/cli/shoal.bundle.cjs, which bin/shoal.js loads. Loading ~600 modules one by one costs a
 // command about 0.6 s of CPU and 30 MiB of memory before it does anything; one file about a third
 // of that (docs/benchmarks.md). The library (dist/src/index.js) is not bundled.
+// CommonJS, in one file, because bin/code-cache.js runs it as a vm.Script with a V8 code cache
+// made after a run of the same command: that cache holds every function the command compiled,
+// where Node's compile cache holds only what was compiled before the module ran (a cold 1 KiB
+// `get` 20 % faster, docs/benchmarks.md round 8).
 // Files the code needs at run time (package.json, src/web) are found by walking up from the module
-// (src/package.ts), so they are found from the bundle and its chunks alike.
-import { copyFileSync, rmSync } from 'node:fs'
+// (src/package.ts), so they are found from the bundle as from dist/src.
+import { copyFileSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { build } from 'esbuild'
 
-// Chunk names carry a content hash: clear the old ones.
+// Earlier builds: an ESM bundle with its chunks.
 rmSync('dist/src/cli/chunks', { recursive: true, force: true })
+rmSync('dist/src/cli/shoal.bundle.js', { force: true })
 
 // Node's ESM wrapper of a built-in module reads every one of its exports at import, and node:http's
 // WebSocket, fetch and other getters then load undici: 15-50 ms of CPU at every start of a command
@@ -23,25 +28,38 @@ const lazyBuiltins = {
   }
 }
 
+// @achingbrain/ssdp (under @libp2p/upnp-nat) is ESM only and reads its own package.json at load
+// time through import.meta.url: its name and version are written in at build time instead.
+const ssdpPackage = {
+  name: 'shoal-ssdp-package',
+  setup (b) {
+    b.onLoad({ filter: /@achingbrain[\\/]ssdp[\\/]dist[\\/]src[\\/]ssdp\.js$/ }, args => {
+      const { name, version } = JSON.parse(readFileSync(join(dirname(args.path), '..', '..', 'package.json'), 'utf8'))
+      const source = readFileSync(args.path, 'utf8')
+      const read = "req('../../package.json')"
+      if (!source.includes(read)) throw new Error(`${args.path} no longer reads its package.json as expected: check the bundle`)
+      return { contents: source.replace(read, JSON.stringify({ name, version })), loader: 'js' }
+    })
+  }
+}
+
 await build({
   entryPoints: { 'shoal.bundle': 'dist/src/cli/main.js' },
   outdir: 'dist/src/cli',
-  // Code only some commands need (the daemon's API and dashboard) goes in chunks loaded on use.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node22',
-  // Some dependencies are CommonJS and call require() for Node's own modules.
-  banner: { js: "import { createRequire as __shoalRequire } from 'node:module'; const require = __shoalRequire(import.meta.url);" },
-  // @achingbrain/ssdp (under @libp2p/upnp-nat) reads its own package.json at load time: keep it a package.
-  external: ['@achingbrain/ssdp'],
-  plugins: [lazyBuiltins],
+  // A vm.Script cannot import() without an experimental flag: every dynamic import (Node's own
+  // modules, the daemon, UPnP) becomes a require() inside a promise.
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__shoalModuleUrl' },
+  banner: { js: "const __shoalModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [lazyBuiltins, ssdpPackage],
   legalComments: 'none',
   logLevel: 'warning'
 })
-
 
 // The compute sandbox's runner (src/compute/sandbox/runner-child.ts) as one file: under Node's
 // permission model its process may read that file and nothing else.
