@@ -16,18 +16,9 @@ import { build } from 'esbuild'
 rmSync('dist/src/cli/chunks', { recursive: true, force: true })
 rmSync('dist/src/cli/shoal.bundle.js', { force: true })
 
-// Node's ESM wrapper of a built-in module reads every one of its exports at import, and node:http's
-// WebSocket, fetch and other getters then load undici: 15-50 ms of CPU at every start of a command
-// that never speaks HTTP (docs/benchmarks.md, round 6). Taken as the plain module object instead
-// (process.getBuiltinModule, Node 22.3+), whose getters stay lazy.
-const lazyBuiltins = {
-  name: 'shoal-lazy-builtins',
-  setup (b) {
-    b.onResolve({ filter: /^(node:)?https?$/ }, args => ({ path: args.path.replace(/^node:/, ''), namespace: 'shoal-builtin' }))
-    b.onLoad({ filter: /.*/, namespace: 'shoal-builtin' }, args => ({ contents: `module.exports = process.getBuiltinModule('node:${args.path}')`, loader: 'js' }))
-  }
-}
-
+// Built-ins are plain require()s here: node:http's WebSocket, fetch and other getters stay lazy, so
+// a command that never speaks HTTP does not load undici (15-50 ms of CPU, docs/benchmarks.md
+// round 6, when the bundle was ESM and Node's wrapper read every export at import).
 // @achingbrain/ssdp (under @libp2p/upnp-nat) is ESM only and reads its own package.json at load
 // time through import.meta.url: its name and version are written in at build time instead.
 const ssdpPackage = {
@@ -56,7 +47,7 @@ await build({
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__shoalModuleUrl' },
   banner: { js: "const __shoalModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyBuiltins, ssdpPackage],
+  plugins: [ssdpPackage],
   legalComments: 'none',
   logLevel: 'warning'
 })
