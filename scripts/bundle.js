@@ -8,7 +8,7 @@
 // `get` 20 % faster, docs/benchmarks.md round 8).
 // Files the code needs at run time (package.json, src/web) are found by walking up from the module
 // (src/package.ts), so they are found from the bundle as from dist/src.
-import { copyFileSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { build } from 'esbuild'
 
@@ -34,6 +34,25 @@ const ssdpPackage = {
   }
 }
 
+// libp2p's peer store sorts each peer's protocols, metadata keys and addresses with localeCompare
+// (and compares signed records' addresses the same way). The first localeCompare of a process
+// loads ICU's collation data: 8-11 ms, paid on the way to every command's first connection. Any
+// one total order does for these (a stored record's order, an equality test), so in the bundle
+// they compare by code point instead (docs/benchmarks.md, round 9).
+const codepointSort = {
+  name: 'shoal-codepoint-sort',
+  setup (b) {
+    b.onLoad({ filter: /@libp2p[\\/](peer-store[\\/]dist[\\/]src[\\/]utils[\\/](to-peer-pb|dedupe-addresses)|peer-record[\\/]dist[\\/]src[\\/]peer-record[\\/]utils)\.js$/ }, args => {
+      const source = readFileSync(args.path, 'utf8')
+      const calls = source.split('.localeCompare(').length - 1
+      let replaced = 0
+      const contents = source.replace(/([\w.]+(?:\(\))?)\.localeCompare\(([\w.]*(?:\(\))?)\)/g, (_, a, b) => { replaced++; return `__shoalCodepointCompare(${a}, ${b})` })
+      if (calls === 0 || replaced !== calls) throw new Error(`${args.path}: its localeCompare calls changed; check the bundle`)
+      return { contents: 'const __shoalCodepointCompare = (a, b) => a < b ? -1 : a > b ? 1 : 0;\n' + contents, loader: 'js' }
+    })
+  }
+}
+
 await build({
   entryPoints: { 'shoal.bundle': 'dist/src/cli/main.js' },
   outdir: 'dist/src/cli',
@@ -47,10 +66,16 @@ await build({
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__shoalModuleUrl' },
   banner: { js: "const __shoalModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [ssdpPackage],
+  plugins: [ssdpPackage, codepointSort],
   legalComments: 'none',
   logLevel: 'warning'
 })
+
+// A single character outside ASCII (esbuild keeps some comments) makes V8 hold the whole 4 MB
+// source as a two-byte string: reading it took 17-27 ms instead of 4-5 at every start. esbuild
+// already escapes what is outside ASCII in code; what is left (comments) is escaped the same way.
+const cli = 'dist/src/cli/shoal.bundle.cjs'
+writeFileSync(cli, readFileSync(cli, 'utf8').replace(/[^\x00-\x7f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
 
 // The compute sandbox's runner (src/compute/sandbox/runner-child.ts) as one file: under Node's
 // permission model its process may read that file and nothing else.

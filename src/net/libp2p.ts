@@ -15,6 +15,7 @@ import { ErrorCode, ShoalError } from '../errors.js'
 import { webSocketsListen, webSocketsTransport, type WebSocketsOptions } from './websockets.js'
 import { pacedRandomWalk } from './paced-random-walk.js'
 import { keepOneConnectionPerPeer } from './duplicate-connections.js'
+import { nodeNoiseCrypto } from './noise-crypto.js'
 import { DHT_ALPHA, DHT_DISJOINT_PATHS, LIVENESS_PING_INTERVAL_MS, LIVENESS_PING_MIN_TIMEOUT_MS, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS } from './constants.js'
 
 /** Shoal's own DHT, so a node never joins (or pollutes) another network's Kademlia DHT. */
@@ -125,7 +126,7 @@ export async function createNetwork (options: NetworkOptions): Promise<ShoalLibp
       // parses an X.509 certificate per connection, and whose X.509 stack costs ~20 MiB of
       // memory), and bulk piece data does not ride libp2p connections but direct ones
       // (net/direct/), so TLS's faster stream (2.4x Noise's) no longer pays (docs/benchmarks.md).
-      connectionEncrypters: [noise()],
+      connectionEncrypters: [noise({ crypto: nodeNoiseCrypto })],
       streamMuxers: [yamux()],
       peerDiscovery,
       connectionManager: { ...CONNECTION_LIMITS, ...(addressSorter !== undefined ? { addressSorter } : {}) },
