@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { API_FILE, TOKEN_BYTES, TOKEN_FILE } from './constants.js'
@@ -39,11 +40,15 @@ export async function removeApiFile (dataDir: string): Promise<void> {
   await rm(join(dataDir, API_FILE), { force: true })
 }
 
-/** The daemon serving `dataDir`, if its files say one runs and its process is alive. */
+/**
+ * The daemon serving `dataDir`, if its files say one runs and its process is alive. Read
+ * synchronously: every command asks this first, and a first asynchronous read waits for libuv's
+ * thread pool to start (8 ms of a cold `get`, docs/benchmarks.md round 9).
+ */
 export async function readDaemonAddress (dataDir: string): Promise<DaemonAddress | undefined> {
   try {
-    const info = JSON.parse(await readFile(join(dataDir, API_FILE), 'utf8')) as Partial<ApiFile>
-    const token = (await readFile(join(dataDir, TOKEN_FILE), 'utf8')).trim()
+    const info = JSON.parse(readFileSync(join(dataDir, API_FILE), 'utf8')) as Partial<ApiFile>
+    const token = readFileSync(join(dataDir, TOKEN_FILE), 'utf8').trim()
     if (typeof info.url !== 'string' || typeof info.pid !== 'number' || !TOKEN_PATTERN.test(token)) return undefined
     if (!isAlive(info.pid)) return undefined
     return { url: info.url, token, pid: info.pid }

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises'
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ErrorCode, ShoalError } from '../errors.js'
@@ -21,22 +21,27 @@ export interface DataDirLock {
 /**
  * One node per data directory: two processes sharing a key would claim the same peer ID and write
  * the same database. The lock file holds the owner's pid; a lock left by a dead process is taken over.
+ * Synchronous file calls: at a command's start the first asynchronous ones wait for libuv's thread
+ * pool to start, 9 ms of a cold `get` for four small calls (docs/benchmarks.md, round 9).
  */
 export async function lockDataDir (dataDir: string): Promise<DataDirLock> {
   try {
-    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   } catch (err: any) {
     throw new ShoalError(ErrorCode.NoWriteAccess, `cannot create the data directory ${dataDir}: ${err.code ?? err.message}`)
   }
   const file = join(dataDir, LOCK_FILE)
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(file, 'wx', 0o600)
-      await handle.writeFile(String(process.pid))
-      await handle.close()
+      const fd = openSync(file, 'wx', 0o600)
+      try {
+        writeSync(fd, String(process.pid))
+      } finally {
+        closeSync(fd)
+      }
       return {
         async release () {
-          await rm(file, { force: true })
+          rmSync(file, { force: true })
         }
       }
     } catch (err: any) {
@@ -49,7 +54,7 @@ export async function lockDataDir (dataDir: string): Promise<DataDirLock> {
       throw new ShoalError(ErrorCode.DataDirInUse,
         `the data directory ${dataDir} is in use by another shoal process (pid ${owner}); pass --data-dir <dir> to run a second node on this machine`)
     }
-    await rm(file, { force: true })
+    rmSync(file, { force: true })
   }
   throw new ShoalError(ErrorCode.DataDirInUse, `could not lock the data directory ${dataDir}`)
 }
@@ -58,7 +63,7 @@ export async function lockDataDir (dataDir: string): Promise<DataDirLock> {
 async function readOwner (file: string): Promise<string> {
   const deadline = Date.now() + LOCK_WRITE_GRACE_MS
   for (;;) {
-    const text = await readFile(file, 'utf8').catch(() => undefined)
+    const text = readOrUndefined(file)
     if (text === undefined || text !== '' || Date.now() >= deadline) return text ?? ''
     await new Promise(resolve => setTimeout(resolve, LOCK_REREAD_MS))
   }
@@ -71,5 +76,13 @@ export function isAlive (pid: number): boolean {
     return true
   } catch (err: any) {
     return err.code === 'EPERM'
+  }
+}
+
+function readOrUndefined (file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return undefined
   }
 }
