@@ -2,7 +2,6 @@
 // Shoal needs Node 22 or later. The package depends on the `node` package from the npm registry,
 // so when this script is started by an older Node (say, the system's), it re-runs itself with
 // that Node instead of failing deep inside libp2p.
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import module from 'node:module'
 import { dirname, join } from 'node:path'
@@ -19,6 +18,7 @@ if (major < MIN_MAJOR) {
     process.stderr.write(`shoal: needs Node ${MIN_MAJOR} or later (this is ${process.version}); run 'npm install' in ${root}\n`)
     process.exit(1)
   }
+  const { spawn } = await import('node:child_process')
   const child = spawn(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
   child.on('exit', (code, signal) => process.exit(code ?? (signal !== null ? 128 + 2 : 1)))

@@ -4,7 +4,7 @@
  * static and read-only: it holds no data and uses no API, only the swarm, so it needs no token.
  * Its link travels in the URL fragment, which browsers never send to the server.
  */
-import { createServer, type ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -13,9 +13,7 @@ import { packageRoot } from '../package.js'
 import { listAssets, type WebAsset } from '../web/assets.js'
 import { HEADERS_TIMEOUT_MS } from './constants.js'
 import { multiaddr } from '@multiformats/multiaddr'
-import { formatLink, parseLink } from '../content/link.js'
 import { isWebSocketsAddr } from '../net/websockets.js'
-import { MAX_LINK_ADDRS } from '../node/node.js'
 import { baseHeaders } from './http.js'
 
 export const PAGE_ROOT = join(packageRoot(), 'dist', 'web', 'get')
@@ -86,6 +84,9 @@ export interface PageServer {
 export async function startPageServer (host: string, port: number, shownHost?: string): Promise<PageServer> {
   const files = await pageFiles()
   if (files.size === 0) throw new ShoalError(ErrorCode.NotFound, `the web page is not built (no ${PAGE_ROOT}): run 'npm run build'`)
+  // Loaded here: every command imports this module (share's page link), and node:http costs a
+  // command that never serves a page ~5 ms at start (docs/benchmarks.md, round 9).
+  const { createServer } = await import('node:http')
   const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
     baseHeaders(res)
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -139,15 +140,3 @@ export function pageHostFor (addrs: string[]): { listen: string, shown: string }
   return first !== undefined ? { listen: first.host, shown: first.host } : undefined
 }
 
-/**
- * The web link of a shared content: the page's URL with the Shoal link as its fragment, the link
- * carrying the node's WebSockets addresses (the only ones a page can dial). Undefined when the node
- * has none. A secret link keeps its key (`#k=…`): the page opens the content with it, and like
- * the rest of the fragment it never reaches the page's server.
- */
-export function webLinkOf (link: string, addrs: string[], pageUrl: string): string | undefined {
-  const parsed = parseLink(link)
-  const peers = addrs.filter(isWebSocketsAddr).slice(0, MAX_LINK_ADDRS).map(a => multiaddr(a))
-  if (peers.length === 0) return undefined
-  return `${pageUrl}#${formatLink({ cid: parsed.cid, peers, ...(parsed.key !== undefined ? { key: parsed.key } : {}) })}`
-}

@@ -2,7 +2,7 @@
 import type { DownloadProgress, DownloadResult, ShareResult } from '../node/node.js'
 import { formatBytes, formatDuration, formatRate, shortId } from './format.js'
 import type { Reporter } from './reporter.js'
-import { webLinkOf } from '../api/page-server.js'
+import { webLinkOf } from '../api/web-link.js'
 
 /** `--json` progress events at most this often (the terminal bar updates more often). */
 export const JSON_PROGRESS_INTERVAL_MS = 1_000
