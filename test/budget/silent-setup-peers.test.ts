@@ -32,9 +32,17 @@ test(`${SILENT_PEERS} peers that never send the manifest, listed before the hone
     const asked = mutes.filter((_, i) => opened[i]!.asked() > 0)
     assert.ok(asked.length > 0, 'the getter asked the silent peers something (else this test shows nothing)')
     // Each silent peer the getter asked is faulted: its setup question, or its requests, time out.
+    // Except one asked only for pieces that all came from elsewhere first and were cancelled before
+    // their deadline (a peer whose session began late, in the endgame): nothing of it timed out.
+    const owed = asked.filter(m => {
+      const q = opened[mutes.indexOf(m)]!.questions()
+      const setup = (q.get('get-manifest') ?? 0) + (q.get('get-hashes') ?? 0)
+      return setup > 0 || (q.get('request') ?? 0) > (q.get('cancel') ?? 0)
+    })
+    assert.ok(owed.length >= asked.length / 2, `most silent peers the getter asked were left owing it an answer (${owed.length} of ${asked.length})`)
     const seen = (): string => JSON.stringify(mutes.map((m, i) => ({ opened: opened[i]!.opened(), asked: Object.fromEntries(opened[i]!.questions()), faults: faults.get(m.peerId) })))
     try {
-      await waitFor('every silent peer the getter asked to be scored stalled', () => asked.every(m => faults.get(m.peerId)?.includes('stalled') === true), TEST_TIMEOUT_MS)
+      await waitFor('every silent peer that owes the getter an answer to be scored stalled', () => owed.every(m => faults.get(m.peerId)?.includes('stalled') === true), TEST_TIMEOUT_MS)
     } catch (err: any) {
       throw new Error(`${err.message as string}: ${seen()}`)
     }
