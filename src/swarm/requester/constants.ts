@@ -18,6 +18,15 @@ export const DIRECT_UPGRADE_RETRY_MS = 10_000
 /** Bytes requested from a peer before its throughput is known (then: its rate × PIPELINE_SECONDS). */
 export const INITIAL_IN_FLIGHT_BYTES = 512 * 1024
 /**
+ * Fewest bytes kept requested from a peer whatever its measured rate. A seed that a crowd shares
+ * delivers each downloader a slice of its uplink, so the rate rule alone leaves two 64 KiB pieces
+ * in flight there; each `reject` of initial seeding's hold (common/initial-seeding.ts) then left the
+ * seed nothing queued for that downloader for a round trip, and the seed's uplink, the crowd's
+ * bottleneck, idle. With 256 KiB: N=8 1.27-1.35 T* against 1.31-1.39 in 4 alternated pairs, N=16
+ * 2.29 against 2.46 T* (docs/benchmarks.md, round 9).
+ */
+export const MIN_IN_FLIGHT_BYTES = 256 * 1024
+/**
  * Seconds of a peer's measured throughput kept in flight: covers its round trip (up to about this
  * long) with room to spare, without queueing pieces at a slow peer that a fast one could deliver.
  */

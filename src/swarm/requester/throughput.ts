@@ -1,4 +1,4 @@
-import { INITIAL_IN_FLIGHT_BYTES, IN_FLIGHT_BYTES_PER_PEER, MAX_REQUESTS_PER_PEER, MIN_REQUESTS_PER_PEER, PIPELINE_SECONDS } from './constants.js'
+import { INITIAL_IN_FLIGHT_BYTES, IN_FLIGHT_BYTES_PER_PEER, MAX_REQUESTS_PER_PEER, MIN_IN_FLIGHT_BYTES, MIN_REQUESTS_PER_PEER, PIPELINE_SECONDS } from './constants.js'
 
 /** Deliveries older than this drop out of a peer's throughput estimate. */
 export const THROUGHPUT_WINDOW_MS = 1_000
@@ -48,6 +48,6 @@ export class Throughput {
 export function requestDepth (bytesPerSecond: number, pieceSize: number): number {
   const bytes = bytesPerSecond === 0
     ? INITIAL_IN_FLIGHT_BYTES
-    : Math.min(IN_FLIGHT_BYTES_PER_PEER, Math.max(INITIAL_IN_FLIGHT_BYTES / 4, bytesPerSecond * PIPELINE_SECONDS))
+    : Math.min(IN_FLIGHT_BYTES_PER_PEER, Math.max(MIN_IN_FLIGHT_BYTES, bytesPerSecond * PIPELINE_SECONDS))
   return Math.min(MAX_REQUESTS_PER_PEER, Math.max(MIN_REQUESTS_PER_PEER, Math.ceil(bytes / pieceSize)))
 }
