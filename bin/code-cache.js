@@ -4,7 +4,8 @@
 // module runs and holds only its top level, so a command compiled most of its functions again at
 // every start (a cold 1 KiB `get`: 0.37 -> 0.29 s, docs/benchmarks.md round 8). A cache V8
 // rejects (another Node, another bundle) is made again; NODE_DISABLE_COMPILE_CACHE turns it off.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+// Writing a cache removes those of this install's earlier builds.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import Module, { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -26,10 +27,14 @@ export function loadCached (file, command) {
   return module.exports
 }
 
+const hash = text => createHash('sha256').update(text).digest('hex').slice(0, 16)
+
+// `<install>-<build>-<command>.bin`: the install is the bundle's path, the build its size, mtime,
+// inode and the Node that runs it.
 function cacheFile (file, command) {
   const { size, mtimeMs, ino } = statSync(file)
-  const key = createHash('sha256').update(`${file}\0${size}\0${mtimeMs}\0${ino}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 16)
-  return join(tmpdir(), 'shoal-code-cache', `${key}-${/^[a-z][a-z-]{0,30}$/.test(command) ? command : 'other'}.bin`)
+  const build = hash(`${size}\0${mtimeMs}\0${ino}\0${process.version}\0${process.arch}`)
+  return join(tmpdir(), 'shoal-code-cache', `${hash(file)}-${build}-${/^[a-z][a-z-]{0,30}$/.test(command) ? command : 'other'}.bin`)
 }
 
 function readOrUndefined (path) {
@@ -43,5 +48,19 @@ function save (path, script) {
     const aside = `${path}.${process.pid}`
     writeFileSync(aside, script.createCachedData())
     renameSync(aside, path)
+    removeStale(path)
   } catch {}
+}
+
+// Caches of this install's earlier builds (3-4 MB a command) would pile up at every upgrade:
+// once a cache of the new build is written, those go, and so do caches named as before, one key
+// for install and build together. Other installs' caches are left alone.
+function removeStale (path) {
+  const dir = dirname(path)
+  const [install, build] = path.slice(dir.length + 1).split('-')
+  for (const name of readdirSync(dir)) {
+    const named = /^([0-9a-f]{16})-([0-9a-f]{16})-/.exec(name)
+    const stale = named !== null ? named[1] === install && named[2] !== build : /^[0-9a-f]{16}-[a-z-]+\.bin$/.test(name)
+    if (stale) rmSync(join(dir, name), { force: true })
+  }
 }

@@ -2,8 +2,9 @@
  * The CLI's code cache (bin/code-cache.js): a successful command leaves a V8 code cache for that
  * command in the temp folder, the next run of it loads with that cache, and a cache that is
  * damaged or from another build never breaks a command: V8 rejects it, the command runs, and a
- * good cache replaces it. A failed command leaves none. Real `shoal` processes with their own
- * TMPDIR; skipped when the CLI is not bundled (a plain `tsc` build).
+ * good cache replaces it. A failed command leaves none; writing a cache removes those of earlier
+ * builds of the same install. Real `shoal` processes with their own TMPDIR; skipped when the CLI
+ * is not bundled (a plain `tsc` build).
  */
 import { test } from 'node:test'
 import { strict as assert } from 'node:assert'
@@ -40,7 +41,7 @@ async function caches (tmp: string): Promise<string[]> {
   return existsSync(dir) ? (await readdir(dir)).sort() : []
 }
 
-test('a command leaves its code cache, and a damaged cache is replaced without breaking it', { skip: existsSync(BUNDLE) ? false : 'the CLI is not bundled' }, async () => {
+test('a command leaves its code cache, and a damaged cache is replaced without breaking it; the caches of earlier builds are removed', { skip: existsSync(BUNDLE) ? false : 'the CLI is not bundled' }, async () => {
   const tmp = await mkdtemp(join(tmpdir(), 'shoal-cc-'))
   try {
     // A failed command (a bad link) leaves no cache.
@@ -72,6 +73,21 @@ test('a command leaves its code cache, and a damaged cache is replaced without b
     const replaced = await readFile(path)
     assert.ok(!replaced.equals(Buffer.alloc(good.length, 7)), 'the damaged cache was replaced')
     assert.ok(replaced.length > 100_000)
+
+    // Writing a cache removes this install's caches of earlier builds and caches named the old
+    // way (one key), and leaves another install's alone.
+    const [install, build] = (made[0] as string).split('-') as [string, string]
+    const otherBuild = build === 'ffffffffffffffff' ? 'eeeeeeeeeeeeeeee' : 'ffffffffffffffff'
+    const planted = {
+      earlierBuild: `${install}-${otherBuild}-get.bin`,
+      oldNaming: '0123456789abcdef-get.bin',
+      otherInstall: `${install === '0000000000000000' ? '1111111111111111' : '0000000000000000'}-${build}-get.bin`
+    }
+    for (const name of Object.values(planted)) await writeFile(join(tmp, 'shoal-code-cache', name), 'x')
+    await writeFile(path, Buffer.alloc(good.length, 7))
+    const fourth = shoal(tmp, idArgs(tmp))
+    assert.equal(fourth.code, 0, fourth.stderr)
+    assert.deepEqual(await caches(tmp), [made[0], planted.otherInstall].sort())
   } finally {
     await rm(tmp, { recursive: true, force: true })
   }

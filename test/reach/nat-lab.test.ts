@@ -101,11 +101,20 @@ before(async () => {
   if (labMissing !== undefined) return
   upnpMissing = ensureDebianPackage('/usr/sbin/miniupnpd', 'miniupnpd-iptables')
   root = await mkdtemp(join(tmpdir(), 'shoal-nat-'))
-  try {
-    await lab('up', String(HOSTS), '--rate', '100mbit', '--delay', '5ms', '--net', LAB_NET, ...NAT, '--nat-of', `${UPNP_HOST}=${upnpMissing === undefined ? 'cone+upnp' : 'cone'}`)
-  } catch (err: any) {
-    labMissing = `netlab cannot build its NAT lab here: ${String(err.stderr ?? err.message).trim().split('\n').at(-1) ?? ''}`
-    return
+  // Twice: netlab's own checks can fail once on a loaded machine (its `ldd … | grep -q` under
+  // pipefail, when grep exits before ldd has written everything), and the lab is then not built.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await lab('up', String(HOSTS), '--rate', '100mbit', '--delay', '5ms', '--net', LAB_NET, ...NAT, '--nat-of', `${UPNP_HOST}=${upnpMissing === undefined ? 'cone+upnp' : 'cone'}`)
+      break
+    } catch (err: any) {
+      if (attempt < 2) {
+        await lab('down').catch(() => {})
+        continue
+      }
+      labMissing = `netlab cannot build its NAT lab here: ${String(err.stderr ?? err.message).trim().split('\n').at(-1) ?? ''}`
+      return
+    }
   }
   if (!(await labCarriesTcp())) labMissing = 'netlab built the lab, but its hosts cannot reach each other over plain TCP (the lab, not Shoal: see netlab status)'
 })
