@@ -16,9 +16,6 @@ import { build } from 'esbuild'
 rmSync('dist/src/cli/chunks', { recursive: true, force: true })
 rmSync('dist/src/cli/shoal.bundle.js', { force: true })
 
-// Built-ins are plain require()s here: node:http's WebSocket, fetch and other getters stay lazy, so
-// a command that never speaks HTTP does not load undici (15-50 ms of CPU, docs/benchmarks.md
-// round 6, when the bundle was ESM and Node's wrapper read every export at import).
 // @achingbrain/ssdp (under @libp2p/upnp-nat) is ESM only and reads its own package.json at load
 // time through import.meta.url: its name and version are written in at build time instead.
 const ssdpPackage = {
@@ -59,6 +56,8 @@ await build({
   outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
+  // CommonJS: built-ins are plain require()s, whose getters stay lazy (node:http does not load
+  // undici in a command that never speaks HTTP; Node's ESM wrapper read every export: round 6).
   format: 'cjs',
   target: 'node22',
   // A vm.Script cannot import() without an experimental flag: every dynamic import (Node's own

@@ -42,8 +42,8 @@ export async function removeApiFile (dataDir: string): Promise<void> {
 
 /**
  * The daemon serving `dataDir`, if its files say one runs and its process is alive. Read
- * synchronously: every command asks this first, and a first asynchronous read waits for libuv's
- * thread pool to start (8 ms of a cold `get`, docs/benchmarks.md round 9).
+ * synchronously: every command asks this first, and a process's first asynchronous reads cost a
+ * cold `get` ~8 ms (docs/benchmarks.md, round 9).
  */
 export async function readDaemonAddress (dataDir: string): Promise<DaemonAddress | undefined> {
   try {

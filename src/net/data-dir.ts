@@ -21,8 +21,8 @@ export interface DataDirLock {
 /**
  * One node per data directory: two processes sharing a key would claim the same peer ID and write
  * the same database. The lock file holds the owner's pid; a lock left by a dead process is taken over.
- * Synchronous file calls: at a command's start the first asynchronous ones wait for libuv's thread
- * pool to start, 9 ms of a cold `get` for four small calls (docs/benchmarks.md, round 9).
+ * Synchronous file calls: at a command's start its first asynchronous ones cost 8-9 ms of a cold
+ * `get` for four small calls (docs/benchmarks.md, round 9).
  */
 export async function lockDataDir (dataDir: string): Promise<DataDirLock> {
   try {
