@@ -59,7 +59,9 @@ export async function queryTicket (connection: Connection, protocol: string, sig
 }
 
 async function ask (connection: Connection, protocol: string, s: AbortSignal): Promise<DirectTicket | undefined> {
-  const stream = await connection.newStream(protocol, { signal: s })
+  // Optimistic: the protocol goes out with the first read, and its confirmation comes back with
+  // the answer (one round trip, not two; a peer without it fails the read as it failed the select).
+  const stream = await connection.newStream(protocol, { signal: s, negotiateFully: false })
   try {
     const received: Uint8Array[] = []
     let length = 0

@@ -54,6 +54,8 @@ export class Download {
   private unreachable?: ShoalError
   private verified?: VerifiedManifest
   private content?: SwarmContent
+  /** The content's size once its manifest is known: direct upgrades start then, before storage is open (and counts nothing verified). */
+  private totalBytes?: number
   private picker?: PiecePicker
   private lastProgressAt = Date.now()
   private lastSavedAt = 0
@@ -131,8 +133,13 @@ export class Download {
       this.settle?.resolve(this.result(layout.totalSize))
       return
     }
-    const hashes = await fetchPieceHashes(manifest, layout, this.sessionSource(), (s, err) => this.punish(s, err))
-    const { files, claimed } = await storage.open(manifest, layout)
+    // Direct connections, hash lists and files set up side by side (docs/benchmarks.md, round 10).
+    this.totalBytes = layout.totalSize
+    for (const session of [...this.sessions]) void this.upgrade(session)
+    const [hashes, { files, claimed }] = await Promise.all([
+      fetchPieceHashes(manifest, layout, this.sessionSource(), (s, err) => this.punish(s, err)),
+      storage.open(manifest, layout)
+    ])
     const bitfield = await recheckPieces(files, layout, hashes, claimed)
     this.content = new SwarmContent({ cid: this.opts.cid, signed: verified.signed, manifest, publisher: verified.publisher, hashes, files, bitfield, trust: { kind: 'own-writes' } })
     await storage.begin(verified.signed, hashes, bitfield.toBytes())
@@ -216,8 +223,9 @@ export class Download {
   /** Moves a libp2p-stream session to a direct connection (direct-upgrade.ts): the new session takes the requests, the old one finishes what it has in flight and closes. */
   private async upgrade (session: PeerSession): Promise<void> {
     const content = this.content
-    if (content === undefined) return
-    const attempt = await this.direct.attempt(session, content.layout.totalSize - content.verifiedBytes())
+    const left = content !== undefined ? content.layout.totalSize - content.verifiedBytes() : this.totalBytes
+    if (left === undefined) return
+    const attempt = await this.direct.attempt(session, left)
     if (!attempt.tried) return
     const direct = attempt.direct
     if (direct === undefined) {
@@ -230,7 +238,8 @@ export class Download {
     }
     session.retiring = true
     this.register(direct)
-    this.retireIfIdle(session)
+    // During setup the old session may still be answering a hash list: setup retires it after.
+    if (this.picker !== undefined) this.retireIfIdle(session)
   }
 
   private retireIfIdle (session: PeerSession): void {
@@ -254,6 +263,7 @@ export class Download {
       onClose: (s, err) => this.dropSession(s, err)
     })
     if (this.picker !== undefined) this.adopt(session)
+    else if (this.totalBytes !== undefined) void this.upgrade(session)
     if (session.transport === 'direct') return // an upgrade: the peer is known already
     // Ask every new peer at once who else is in the swarm: in a flash crowd the downloaders must
     // find each other within the first seconds, or they all wait on the seeder. Content of one
@@ -269,13 +279,14 @@ export class Download {
   private adopt (session: PeerSession): void {
     const picker = this.picker
     if (picker === undefined || session.closed) return
+    if (session.retiring) return this.retireIfIdle(session) // moved to a direct connection during setup
     if (session.remotePieceCount !== this.content?.layout.pieceCount) {
       this.punish(session, new ProtocolViolation('bitfield size does not match the manifest'))
       return
     }
     picker.addPeerPieces(session)
     this.adopted.add(session)
-    void this.upgrade(session)
+    if (!this.direct.attempted(session)) void this.upgrade(session)
     this.fill(session)
   }
 
@@ -464,10 +475,7 @@ export class Download {
       path: this.opts.storage.location,
       publisher: v.publisher,
       bytes,
-      received: this.received.total,
-      direct: this.received.direct,
-      relayed: this.received.relayed,
-      peers: this.received.peers(),
+      ...this.received.summary(),
       durationMs: Date.now() - this.started
     }
   }

@@ -24,6 +24,11 @@ export class ReceivedTally {
     return Object.fromEntries(this.byPeer)
   }
 
+  /** The fields of a DownloadResult that say where the bytes came from. */
+  summary (): { received: number, direct: number, relayed: number, peers: Record<string, number> } {
+    return { received: this.total, direct: this.direct, relayed: this.relayed, peers: this.peers() }
+  }
+
   bytesPerSecond (): number {
     return this.rate.perSecond()
   }
