@@ -29,6 +29,17 @@ export class DirectUpgrades {
     return session.transport === 'libp2p' && this.upgrading.get(session.peerId) === 'first'
   }
 
+  /**
+   * A direct connection for a new session with `peerId`, when the content is known to be big
+   * enough (else, or if the peer cannot be reached directly: undefined, and the caller opens a
+   * libp2p stream). A session that starts there has nothing to move later. Failing to reach the
+   * peer at all throws, as opening a stream would.
+   */
+  async openFirst (peerId: string, bytesLeft: number, signal: AbortSignal): Promise<Pipe | undefined> {
+    if (this.openDirect === undefined || bytesLeft < DIRECT_MIN_BYTES) return undefined
+    return await this.openDirect(peerId, signal)
+  }
+
   /** Whether a move of the session was begun (it may still be under way). */
   attempted (session: PeerSession): boolean {
     return this.triedAt.has(session)

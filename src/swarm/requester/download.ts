@@ -12,7 +12,7 @@ import { PiecePicker } from './piece-picker.js'
 import { SwarmContent } from '../common/swarm-content.js'
 import { ReceivedTally } from './received-tally.js'
 import { requestDepth } from './throughput.js'
-import { PeerExchangePace } from './peer-exchange-pace.js'
+import { PeerExchangePace, peersFrom } from './peer-exchange-pace.js'
 import { raceSessions, type SessionSource } from './setup-race.js'
 import type { DownloadComponents, DownloadOptions, DownloadProgress, DownloadResult } from './download-types.js'
 import type { PieceData } from '../wire/messages.js'
@@ -191,7 +191,7 @@ export class Download {
     let session: PeerSession | undefined
     try {
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(PIECE_TIMEOUT_MS)])
-      const pipe = await this.c.openStream(peerId, signal)
+      const pipe = await this.direct.openFirst(peerId, this.bytesLeft() ?? 0, signal) ?? await this.c.openStream(peerId, signal)
       session = await PeerSession.open(peerId, pipe, this.opts.cid.bytes, this.verified === undefined && this.sessions.size === 0) // get-manifest with open (1.1.0)
     } catch (err: any) {
       const fault = faultOf(err)
@@ -222,8 +222,7 @@ export class Download {
 
   /** Moves a libp2p-stream session to a direct connection (direct-upgrade.ts): the new session takes the requests, the old one finishes what it has in flight and closes. */
   private async upgrade (session: PeerSession): Promise<void> {
-    const content = this.content
-    const left = content !== undefined ? content.layout.totalSize - content.verifiedBytes() : this.totalBytes
+    const left = this.bytesLeft()
     if (left === undefined) return
     const attempt = await this.direct.attempt(session, left)
     if (!attempt.tried) return
@@ -237,17 +236,23 @@ export class Download {
       return
     }
     session.retiring = true
-    this.register(direct)
+    this.register(direct, true)
     // During setup the old session may still be answering a hash list: setup retires it after.
     if (this.picker !== undefined) this.retireIfIdle(session)
+  }
+
+  /** Bytes still to fetch, once the manifest is known. */
+  private bytesLeft (): number | undefined {
+    const content = this.content
+    return content !== undefined ? content.layout.totalSize - content.verifiedBytes() : this.totalBytes
   }
 
   private retireIfIdle (session: PeerSession): void {
     if (session.retiring && session.inFlight.size === 0) session.close()
   }
 
-  /** Routes a new session's messages to this download and counts its pieces. */
-  private register (session: PeerSession): void {
+  /** Routes a new session's messages to this download and counts its pieces (`upgraded`: it replaces one with the same peer). */
+  private register (session: PeerSession, upgraded = false): void {
     this.sessions.add(session)
     session.start({
       onHave: (s, piece) => { this.picker?.addHave(piece); this.fill(s) },
@@ -264,7 +269,7 @@ export class Download {
     })
     if (this.picker !== undefined) this.adopt(session)
     else if (this.totalBytes !== undefined) void this.upgrade(session)
-    if (session.transport === 'direct') return // an upgrade: the peer is known already
+    if (upgraded) return // the peer is known already
     // Ask every new peer at once who else is in the swarm: in a flash crowd the downloaders must
     // find each other within the first seconds, or they all wait on the seeder. Content of one
     // piece (as its bitfield says) comes whole from one peer: dialling others only slows it.
@@ -427,15 +432,8 @@ export class Download {
     this.exchangePace.record(learned.reduce((a, b) => a + b, 0), Date.now())
   }
 
-  /** Asks one peer for the others it knows; returns how many of them were new to this download. */
   private async exchangeWith (session: PeerSession): Promise<number> {
-    let learned = 0
-    try {
-      for (const id of await this.c.learnPeers(await session.getPeers())) {
-        if (this.addPeer(id)) learned++
-      }
-    } catch {}
-    return learned
+    return await peersFrom(session, async records => await this.c.learnPeers(records), id => this.addPeer(id))
   }
 
   private async saveProgress (force: boolean): Promise<void> {

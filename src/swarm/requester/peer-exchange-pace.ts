@@ -1,4 +1,6 @@
+import type { PeerRecord } from '../wire/messages.js'
 import { PEER_EXCHANGE_INTERVAL_MS, PEER_EXCHANGE_MAX_INTERVAL_MS } from './constants.js'
+import type { PeerSession } from './peer-session.js'
 
 /**
  * When a download next asks its peers for more peers. Every PEER_EXCHANGE_INTERVAL_MS while the
@@ -27,4 +29,16 @@ export class PeerExchangePace {
       this.nextAt = now + this.interval
     }
   }
+}
+
+/**
+ * Asks one peer for the others it knows (`learn` records their addresses, `add` hands each to the
+ * download); returns how many of them were new to it. A peer that cannot answer taught nothing.
+ */
+export async function peersFrom (session: PeerSession, learn: (records: PeerRecord[]) => Promise<string[]>, add: (peerId: string) => boolean): Promise<number> {
+  let learned = 0
+  try {
+    for (const id of await learn(await session.getPeers())) if (add(id)) learned++
+  } catch {}
+  return learned
 }
