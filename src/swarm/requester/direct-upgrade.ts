@@ -40,11 +40,6 @@ export class DirectUpgrades {
     return await this.openDirect(peerId, signal)
   }
 
-  /** Whether a move of the session was begun (it may still be under way). */
-  attempted (session: PeerSession): boolean {
-    return this.triedAt.has(session)
-  }
-
   /** A session left on libp2p after an attempt, due for another. */
   due (session: PeerSession, now: number): boolean {
     return !session.retiring && now - (this.triedAt.get(session) ?? now) >= DIRECT_UPGRADE_RETRY_MS

@@ -267,8 +267,9 @@ export class Download {
       },
       onClose: (s, err) => this.dropSession(s, err)
     })
+    // Before adopt: a first move holds the session's requests (direct-upgrade.ts).
+    if (this.totalBytes !== undefined) void this.upgrade(session)
     if (this.picker !== undefined) this.adopt(session)
-    else if (this.totalBytes !== undefined) void this.upgrade(session)
     if (upgraded) return // the peer is known already
     // Ask every new peer at once who else is in the swarm: in a flash crowd the downloaders must
     // find each other within the first seconds, or they all wait on the seeder. Content of one
@@ -291,7 +292,6 @@ export class Download {
     }
     picker.addPeerPieces(session)
     this.adopted.add(session)
-    if (!this.direct.attempted(session)) void this.upgrade(session)
     this.fill(session)
   }
 
